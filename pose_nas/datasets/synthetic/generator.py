@@ -1,0 +1,432 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""Composition of one synthetic image: background, figures, occluders.
+
+:class:`SyntheticPoseGenerator` turns a ``numpy`` random generator into one
+:class:`SyntheticSample` (image + per-figure annotations + masks).
+
+Conventions (shared by all annotation writers):
+
+* Coordinates use the pixel-centre convention: ``(0, 0)`` is the centre of
+  the top-left pixel, a point ``(x, y)`` lies on pixel
+  ``(floor(x + .5), floor(y + .5))`` and is *inside the image* iff
+  ``0 <= x <= W - 1`` and ``0 <= y <= H - 1``. Coordinates are rounded to
+  two decimals before anything is derived from them.
+* A landmark is *visible* iff it is inside the image, its pixel belongs to
+  the figure's visible mask (the silhouette minus later figures and
+  occluders), that pixel shows a body part the landmark belongs to
+  (:data:`~.render.LANDMARK_PARTS`) and, for face landmarks, the face side
+  carrying it is turned to the camera. Otherwise an in-image landmark is
+  *occluded*: by an occluder, by a later (nearer) figure, or by the figure
+  itself (another body part in front of it, or e.g. the eyes of a figure
+  seen from behind).
+* Every figure that is drawn is annotated; placements are rejected unless
+  each figure keeps at least ``min_joints`` COCO and MPII joints inside the
+  image, ``min_visible_joints`` visible COCO joints and a visible area of at
+  least ``min_area_frac * W * H`` pixels and ``min_visible_frac`` of its
+  in-image silhouette.
+"""
+from dataclasses import dataclass, field
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .body_model import (COCO_INDICES, FACE_LANDMARKS, FACE_VISIBILITY_THR,
+                         LANDMARK_INDEX, LANDMARKS, MPII_INDICES,
+                         forward_kinematics, project_to_image,
+                         sample_body_shape, sample_pose_angles)
+from .render import (LANDMARK_PARTS, PART_IDS, FigureLayer, composite,
+                     draw_background, draw_occluder, pixel_of, post_process,
+                     render_figure, sample_appearance)
+
+#: Smallest supported image side, in pixels.
+MIN_IMAGE_SIDE = 64
+_MAX_ATTEMPTS = 40
+
+
+@dataclass
+class FigureAnnotation:
+    """Ground truth of one rendered figure.
+
+    Attributes:
+        keypoints (np.ndarray): Image coordinates of all model landmarks
+            (:data:`~.body_model.LANDMARKS`), shape (L, 2), rounded to 0.01.
+        in_image (np.ndarray): Landmark inside the image, shape (L,), bool.
+        visible (np.ndarray): Landmark visible (see module docstring),
+            shape (L,), bool; implies ``in_image``.
+        self_occluded (np.ndarray): In-image landmark hidden by the figure
+            itself, shape (L,), bool.
+        bbox (np.ndarray): Tight box ``[x, y, w, h]`` of the visible pixels
+            (pixel-centre convention, clipped to ``[0, W-1] x [0, H-1]``),
+            shape (4,).
+        area (int): Number of visible pixels (> 0).
+        full_box (np.ndarray): Tight box ``[x1, y1, x2, y2]`` of the figure's
+            in-image silhouette, occluded parts included, shape (4,).
+        head_box (np.ndarray): Axis-aligned head box ``[[x1, y1], [x2, y2]]``
+            (may extend beyond the image), shape (2, 2).
+        facing (str): ``'front'`` (faces the camera) or ``'back'``.
+        silhouette (np.ndarray): Pixels drawn for the figure, (H, W), bool.
+        visible_mask (np.ndarray): ``silhouette`` minus later figures and
+            occluders, shape (H, W), bool.
+        part_map (np.ndarray): Body part id per pixel of the figure's own
+            layer (:data:`~.render.PART_IDS`), shape (H, W), uint8.
+    """
+    keypoints: np.ndarray
+    in_image: np.ndarray
+    visible: np.ndarray
+    self_occluded: np.ndarray
+    bbox: np.ndarray
+    area: int
+    full_box: np.ndarray
+    head_box: np.ndarray
+    facing: str
+    silhouette: np.ndarray = field(repr=False)
+    visible_mask: np.ndarray = field(repr=False)
+    part_map: np.ndarray = field(repr=False)
+
+    @property
+    def coco_keypoints(self) -> np.ndarray:
+        """np.ndarray: COCO-17 ``[x, y, v]`` rows, shape (17, 3); ``v`` is 2
+        (visible), 1 (in the image, occluded) or 0 (outside the image, then
+        ``x = y = 0``)."""
+        idx = COCO_INDICES
+        v = np.where(self.visible[idx], 2, np.where(self.in_image[idx], 1, 0))
+        xy = np.where(v[:, None] > 0, self.keypoints[idx], 0.)
+        return np.concatenate([xy, v[:, None]], axis=1)
+
+    @property
+    def mpii_joints(self) -> Tuple[np.ndarray, np.ndarray]:
+        """tuple[np.ndarray, np.ndarray]: MPII-16 joints (16, 2) in 0-based
+        pixel-centre coordinates and their ``joints_vis`` flags (16,) (1
+        inside the image, occluded or not, 0 outside)."""
+        idx = MPII_INDICES
+        return self.keypoints[idx].copy(), self.in_image[idx].astype(int)
+
+
+@dataclass
+class SyntheticSample:
+    """One generated image and its ground truth.
+
+    Attributes:
+        image (np.ndarray): BGR image, shape (H, W, 3), uint8.
+        figures (list[FigureAnnotation]): Figures in drawing order (later
+            figures are nearer and may hide earlier ones).
+        occluder_mask (np.ndarray): Pixels covered by occluders, (H, W),
+            bool.
+    """
+    image: np.ndarray
+    figures: List[FigureAnnotation]
+    occluder_mask: np.ndarray = field(repr=False)
+
+
+@dataclass
+class _Placed:
+    """A figure placed in the image, before visibility is resolved."""
+    xy: np.ndarray  # (L, 2)
+    in_image: np.ndarray  # (L,) bool
+    face_hidden: np.ndarray  # (L,) bool
+    layer: FigureLayer
+    radius: float
+    facing: str
+
+
+class SyntheticPoseGenerator:
+    """Random generator of synthetic multi-person pose images.
+
+    Args:
+        image_size (tuple[int, int]): ``(width, height)`` of the images.
+        max_figures (int): Maximum number of figures per image (>= 1).
+        min_joints (int): Minimal number of in-image joints of each figure,
+            in both the COCO-17 and the MPII-16 layout.
+        min_visible_joints (int): Minimal number of visible COCO joints.
+        min_area_frac (float): Minimal visible area of a figure as a
+            fraction of the image area.
+        min_visible_frac (float): Minimal visible fraction of a figure's
+            in-image silhouette.
+        back_prob (float): Probability that a figure shows its back.
+        max_occluders (int): Maximum number of occluders per image.
+
+    Example:
+        >>> gen = SyntheticPoseGenerator((320, 256), max_figures=3)
+        >>> sample = gen.generate(np.random.default_rng(0))
+        >>> sample.image.shape, len(sample.figures) >= 1
+        ((256, 320, 3), True)
+    """
+
+    def __init__(self,
+                 image_size: Tuple[int, int] = (320, 256),
+                 max_figures: int = 3,
+                 min_joints: int = 5,
+                 min_visible_joints: int = 3,
+                 min_area_frac: float = 0.002,
+                 min_visible_frac: float = 0.25,
+                 back_prob: float = 0.25,
+                 max_occluders: int = 4):
+        check_image_size(image_size)
+        if not _is_int(max_figures) or not 1 <= max_figures <= 20:
+            raise ValueError(
+                f'max_figures must be an int in [1, 20], got {max_figures!r}')
+        self.width, self.height = int(image_size[0]), int(image_size[1])
+        self.max_figures = int(max_figures)
+        self.min_joints = min_joints
+        self.min_visible_joints = min_visible_joints
+        self.min_area = max(30., min_area_frac * self.width * self.height)
+        self.min_visible_frac = min_visible_frac
+        self.back_prob = back_prob
+        self.max_occluders = max_occluders
+
+    # ------------------------------------------------------------------
+    # public
+    # ------------------------------------------------------------------
+    def generate(self, rng: np.random.Generator) -> SyntheticSample:
+        """Generate one image with its annotations.
+
+        Args:
+            rng (np.random.Generator): Source of all randomness.
+
+        Returns:
+            SyntheticSample: The image, its figures and the occluder mask.
+        """
+        w, h = self.width, self.height
+        canvas = draw_background(rng, w, h)
+        placed: List[_Placed] = []
+        for size in self._sample_sizes(rng):
+            fig = self._place_figure(rng, size, placed)
+            if fig is None and not placed:
+                fig = self._fallback_figure(rng)
+            if fig is not None:
+                placed.append(fig)
+                composite(canvas, fig.layer.image, fig.layer.mask)
+
+        occ = np.zeros((h, w), bool)
+        n_occ = int(rng.choice(self.max_occluders + 1,
+                               p=_occluder_probs(self.max_occluders)))
+        for _ in range(n_occ):
+            for _attempt in range(4):
+                layer, mask = self._sample_occluder(rng, placed)
+                if self._all_valid(placed, occ | mask):
+                    occ |= mask
+                    composite(canvas, layer, mask)
+                    break
+        image = post_process(rng, canvas)
+        figures = [self._annotate(placed, k, occ) for k in range(len(placed))]
+        return SyntheticSample(image=image, figures=figures,
+                               occluder_mask=occ)
+
+    # ------------------------------------------------------------------
+    # figures
+    # ------------------------------------------------------------------
+    def _sample_sizes(self, rng: np.random.Generator) -> List[float]:
+        """Torso lengths (pixels) of the figures, far (small) ones first."""
+        n = 1
+        if self.max_figures > 1 and rng.uniform() < 0.55:
+            n = int(rng.integers(2, self.max_figures + 1))
+        lo, hi = (0.3, 1.2) if n == 1 else (0.22, 1.0)
+        frac = np.exp(rng.uniform(np.log(lo), np.log(hi), n))
+        return sorted((frac * self.height / 3.3).tolist())
+
+    def _sample_view(self, rng: np.random.Generator) -> Tuple[float, float]:
+        """Body yaw (0: facing the camera, 180: back) and image roll."""
+        yaw = float(np.clip(rng.normal(0, 20), -55, 55))
+        if rng.uniform() < self.back_prob:
+            yaw += 180.
+        u = rng.uniform()
+        if u < 0.75:
+            roll = rng.normal(0, 6)
+        elif u < 0.96:
+            roll = rng.uniform(-45, 45)
+        else:
+            roll = rng.uniform(-180, 180)
+        return yaw, float(roll)
+
+    def _sample_center(self, rng: np.random.Generator,
+                       placed: Sequence[_Placed]) -> np.ndarray:
+        w, h = self.width, self.height
+        if placed and rng.uniform() < 0.45:  # overlap an existing figure
+            other = placed[int(rng.integers(len(placed)))].xy
+            lo, hi = other.min(0), other.max(0)
+            return 0.5 * (lo + hi) + rng.normal(0, 0.35, 2) * (hi - lo + 1)
+        return rng.uniform(-0.15, 1.15, 2) * (w, h)
+
+    def _make_figure(self, rng: np.random.Generator, size: float,
+                     center: np.ndarray, yaw: float, roll: float,
+                     style: Optional[str] = None) -> Optional[_Placed]:
+        """Pose, project and draw one figure; ``None`` if it has too few
+        joints in the image."""
+        shape = sample_body_shape(rng)
+        pose = forward_kinematics(shape, sample_pose_angles(rng, style))
+        app = sample_appearance(rng)
+        proj = project_to_image(pose, yaw, roll, size, center)
+        xy = np.round(proj['xy'], 2)
+        proj['xy'] = xy
+        in_image = ((xy[:, 0] >= 0) & (xy[:, 0] <= self.width - 1)
+                    & (xy[:, 1] >= 0) & (xy[:, 1] <= self.height - 1))
+        if (in_image[COCO_INDICES].sum() < self.min_joints
+                or in_image[MPII_INDICES].sum() < self.min_joints):
+            return None
+        face_hidden = np.zeros(len(LANDMARKS), bool)
+        for name in FACE_LANDMARKS:
+            i = LANDMARK_INDEX[name]
+            face_hidden[i] = proj['normals_z'][i] <= FACE_VISIBILITY_THR[name]
+        layer = render_figure(proj, shape, size, app, self.width, self.height)
+        return _Placed(
+            xy=xy, in_image=in_image, face_hidden=face_hidden, layer=layer,
+            radius=shape.lengths['head_radius'] * size,
+            facing='front' if np.cos(np.deg2rad(yaw)) > 0 else 'back')
+
+    def _place_figure(self, rng: np.random.Generator, size: float,
+                      placed: List[_Placed]) -> Optional[_Placed]:
+        occ = np.zeros((self.height, self.width), bool)
+        for attempt in range(_MAX_ATTEMPTS):
+            # shrink the figure a little after repeated failures
+            s = size * (0.97**attempt)
+            yaw, roll = self._sample_view(rng)
+            fig = self._make_figure(rng, s, self._sample_center(rng, placed),
+                                    yaw, roll)
+            if fig is not None and self._all_valid(placed + [fig], occ):
+                return fig
+        return None
+
+    def _fallback_figure(self, rng: np.random.Generator) -> _Placed:
+        """A centred, upright, standing figure (used if random placements
+        keep failing, so that every image shows at least one figure)."""
+        occ = np.zeros((self.height, self.width), bool)
+        center = np.array([self.width - 1, self.height - 1]) / 2.
+        size = 0.6 * min(self.height, 1.2 * self.width) / 3.3
+        for _ in range(200):
+            fig = self._make_figure(rng, size, center, 0., 0., 'stand')
+            if fig is not None and self._all_valid([fig], occ):
+                return fig
+            size *= 1.02
+        raise RuntimeError('could not place a figure; image too small?')
+
+    # ------------------------------------------------------------------
+    # occluders
+    # ------------------------------------------------------------------
+    def _sample_occluder(
+            self, rng: np.random.Generator,
+            placed: Sequence[_Placed]) -> Tuple[np.ndarray, np.ndarray]:
+        if placed and rng.uniform() < 0.75:
+            fig = placed[int(rng.integers(len(placed)))]
+            inside = np.flatnonzero(fig.in_image[COCO_INDICES])
+            anchor = fig.xy[COCO_INDICES[inside[rng.integers(len(inside))]]]
+            size = fig.radius * rng.uniform(1.2, 5.)
+        else:
+            anchor = rng.uniform(0, 1, 2) * (self.width, self.height)
+            size = min(self.width, self.height) * rng.uniform(0.05, 0.3)
+        return draw_occluder(rng, self.width, self.height, anchor, size)
+
+    # ------------------------------------------------------------------
+    # visibility
+    # ------------------------------------------------------------------
+    @staticmethod
+    def _cover_masks(placed: Sequence[_Placed],
+                     occ: np.ndarray) -> List[np.ndarray]:
+        """Mask of what is drawn over each figure, list of (H, W) bool."""
+        covers, cover = [], occ.copy()
+        for fig in reversed(placed):
+            covers.append(cover.copy())
+            cover |= fig.layer.mask
+        return covers[::-1]
+
+    def _visibility(self, fig: _Placed,
+                    visible_mask: np.ndarray) -> Tuple[np.ndarray, ...]:
+        """Per-landmark ``(visible, self_occluded)`` flags, each (L,)."""
+        visible = np.zeros(len(LANDMARKS), bool)
+        self_occ = np.zeros(len(LANDMARKS), bool)
+        for name, parts in LANDMARK_PARTS.items():
+            i = LANDMARK_INDEX[name]
+            if not fig.in_image[i]:
+                continue
+            col, row = pixel_of(fig.xy[i])
+            part = fig.layer.part_map[row, col]
+            own = part in [PART_IDS[p] for p in parts]
+            self_occ[i] = fig.face_hidden[i] or not own
+            visible[i] = visible_mask[row, col] and not self_occ[i]
+        return visible, self_occ
+
+    def _all_valid(self, placed: Sequence[_Placed], occ: np.ndarray) -> bool:
+        """Check the placement rules for every figure (see module doc)."""
+        for fig, cover in zip(placed, self._cover_masks(placed, occ)):
+            sil = fig.layer.mask
+            vis_mask = sil & ~cover
+            area = int(vis_mask.sum())
+            if area < self.min_area or area < self.min_visible_frac * int(
+                    sil.sum()):
+                return False
+            visible, _ = self._visibility(fig, vis_mask)
+            if visible[COCO_INDICES].sum() < self.min_visible_joints:
+                return False
+        return True
+
+    def _annotate(self, placed: Sequence[_Placed], k: int,
+                  occ: np.ndarray) -> FigureAnnotation:
+        fig = placed[k]
+        cover = self._cover_masks(placed, occ)[k]
+        sil = fig.layer.mask
+        vis_mask = sil & ~cover
+        visible, self_occ = self._visibility(fig, vis_mask)
+        head = fig.xy[LANDMARK_INDEX['head_top']]
+        neck = fig.xy[LANDMARK_INDEX['upper_neck']]
+        side = max(float(np.linalg.norm(head - neck)), 2. * fig.radius)
+        mid = 0.5 * (head + neck)
+        head_box = np.round(np.stack([mid - side / 2, mid + side / 2]), 2)
+        box = _mask_box(vis_mask, self.width, self.height)
+        return FigureAnnotation(
+            keypoints=fig.xy,
+            in_image=fig.in_image,
+            visible=visible,
+            self_occluded=self_occ,
+            bbox=np.array([box[0], box[1], box[2] - box[0], box[3] - box[1]]),
+            area=int(vis_mask.sum()),
+            full_box=_mask_box(sil, self.width, self.height),
+            head_box=head_box,
+            facing=fig.facing,
+            silhouette=sil,
+            visible_mask=vis_mask,
+            part_map=fig.layer.part_map)
+
+
+def _mask_box(mask: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Tight box ``[x1, y1, x2, y2]`` of a non-empty mask in pixel-centre
+    coordinates (pixel edges), clipped to ``[0, W-1] x [0, H-1]``."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    return np.array([
+        max(0., cols[0] - 0.5), max(0., rows[0] - 0.5),
+        min(width - 1., cols[-1] + 0.5), min(height - 1., rows[-1] + 0.5)
+    ])
+
+
+def _occluder_probs(max_occluders: int) -> np.ndarray:
+    p = np.array([0.25, 0.3, 0.25, 0.12, 0.08][:max_occluders + 1])
+    p = np.concatenate([p, np.full(max(0, max_occluders - 4), 0.02)])
+    return p / p.sum()
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(
+        value, bool)
+
+
+def check_image_size(image_size: Sequence[int]) -> Tuple[int, int]:
+    """Validate an image size.
+
+    Args:
+        image_size (Sequence[int]): ``(width, height)``.
+
+    Returns:
+        tuple[int, int]: The validated ``(width, height)``.
+
+    Raises:
+        ValueError: If it is not two ints of at least
+            :data:`MIN_IMAGE_SIDE` (and at most 8192).
+    """
+    try:
+        ok = len(image_size) == 2 and all(_is_int(v) for v in image_size)
+    except TypeError:
+        ok = False
+    if not ok or not all(MIN_IMAGE_SIDE <= v <= 8192 for v in image_size):
+        raise ValueError(
+            f'image_size must be (width, height), two ints in '
+            f'[{MIN_IMAGE_SIDE}, 8192], got {image_size!r}')
+    return int(image_size[0]), int(image_size[1])
