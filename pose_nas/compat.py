@@ -94,8 +94,8 @@ def _scalar_radius_draw_circles(original: Callable) -> Callable:
             radius = float(np.asarray(radius).reshape(-1)[0])
         return original(self, center, radius, *args, **kwargs)
 
-    draw_circles.__wrapped__ = original
     draw_circles.__doc__ = original.__doc__
+    draw_circles._pose_nas_original = original
     return draw_circles
 
 
@@ -111,7 +111,7 @@ def patch_opencv_visualizer_radius() -> None:
     from mmpose.visualization.opencv_backend_visualizer import \
         OpencvBackendVisualizer
     fn = OpencvBackendVisualizer.draw_circles
-    if getattr(fn, '__wrapped__', None) is None:
+    if not hasattr(fn, '_pose_nas_original'):
         OpencvBackendVisualizer.draw_circles = _scalar_radius_draw_circles(fn)
 
 

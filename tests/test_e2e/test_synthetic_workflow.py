@@ -1,0 +1,145 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""End to end on synthetic data, through MMPose's and MMDetection's own tools.
+
+One module-scoped run of ``tools/run_synthetic_workflow.py`` (the README's
+main job, with a shorter schedule) trains the pose model and the person
+detector; the tests then check what a user relies on: the trained model is
+far better than the untrained one, checkpoints reload (``tools/test.py``,
+``load_from`` through ``init_model``) and resume, and detector -> boxes ->
+pose finds the figures and their joints on images never trained on.
+"""
+import glob
+import json
+import os.path as osp
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+pytestmark = pytest.mark.slow
+
+NUM_TRAIN, NUM_VAL = 400, 40
+POSE_EPOCHS, DET_EPOCHS = 12, 20
+
+
+@pytest.fixture(scope='module')
+def workflow(tmp_path_factory, repo_root):
+    work_dir = tmp_path_factory.mktemp('synthetic_workflow')
+    subprocess.run([
+        sys.executable,
+        osp.join(repo_root, 'tools', 'run_synthetic_workflow.py'),
+        '--work-dir', str(work_dir), '--num-train', str(NUM_TRAIN),
+        '--num-val', str(NUM_VAL), '--pose-epochs', str(POSE_EPOCHS),
+        '--det-epochs', str(DET_EPOCHS), '--num-demo-images', '6'
+    ], check=True, cwd=repo_root)
+    with open(work_dir / 'summary.json') as f:
+        return json.load(f)
+
+
+def _run(args, cwd):
+    return subprocess.run([sys.executable, *args], cwd=cwd, check=True,
+                          capture_output=True, text=True)
+
+
+def test_trained_pose_model_is_far_above_untrained(workflow):
+    before = workflow['pose_untrained']['coco/AP']
+    after = workflow['pose_trained']['coco/AP']
+    print(f'COCO AP untrained {before:.3f} -> trained {after:.3f}')
+    assert before < 0.05
+    assert after > 0.35
+    assert after > before + 0.3
+
+
+def test_checkpoint_reloads_with_our_test_tool(workflow, repo_root, tmp_path):
+    """tools/test.py (ours, delegating to MMPose's) reproduces the metrics."""
+    from pose_nas.apis.workflow import latest_metrics
+    _run([osp.join(repo_root, 'tools', 'test.py'), workflow['pose_config'],
+          workflow['pose_checkpoint'], '--work-dir', str(tmp_path)], repo_root)
+    metrics = latest_metrics(str(tmp_path))
+    assert metrics['coco/AP'] == pytest.approx(
+        workflow['pose_trained']['coco/AP'], abs=1e-6)
+
+
+def test_init_model_loads_the_trained_weights(workflow):
+    from mmpose.apis import init_model
+    model = init_model(workflow['pose_config'], workflow['pose_checkpoint'],
+                       device='cpu')
+    ckpt = torch.load(workflow['pose_checkpoint'], map_location='cpu')
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, ckpt['state_dict'][name]), name
+    assert model.dataset_meta['num_keypoints'] == 17
+
+
+def test_resume_continues_the_run(workflow, repo_root, tmp_path):
+    pose_dir = osp.dirname(workflow['pose_checkpoint'])
+    work_dir = tmp_path / 'resume'
+    shutil.copytree(pose_dir, work_dir,
+                    ignore=shutil.ignore_patterns('test_*', 'untrained.pth'))
+    out = _run([
+        osp.join(repo_root, 'tools', 'train.py'), workflow['pose_config'],
+        '--work-dir', str(work_dir), '--resume', '--cfg-options',
+        f'train_cfg.max_epochs={POSE_EPOCHS + 1}',
+        f'train_cfg.val_interval={POSE_EPOCHS + 1}'
+    ], repo_root)
+    log = out.stdout + out.stderr
+    assert f'resumed epoch: {POSE_EPOCHS}' in log
+    assert osp.isfile(work_dir / f'epoch_{POSE_EPOCHS + 1}.pth')
+    resumed = torch.load(work_dir / f'epoch_{POSE_EPOCHS + 1}.pth')
+    assert resumed['meta']['epoch'] == POSE_EPOCHS + 1
+    assert 'optimizer' in resumed and 'param_schedulers' in resumed
+
+
+def test_topdown_inference_finds_figures_and_joints(workflow, tmp_path):
+    from pose_nas.apis import init_topdown_inferencer, topdown_predict
+    from pose_nas.apis.workflow import match_topdown_results
+    images = sorted(glob.glob(osp.join(workflow['data']['val']['img_dir'],
+                                       '*')))[-10:]
+    inferencer = init_topdown_inferencer(
+        workflow['pose_config'], workflow['pose_checkpoint'],
+        workflow['det_config'], workflow['det_checkpoint'])
+    results = topdown_predict(inferencer, images)
+    stats = match_topdown_results(results, workflow['data']['val']['ann_file'],
+                                  images)
+    print('top-down on held-out images:', stats)
+    assert stats['num_gt'] >= 10
+    assert stats['recall@0.5'] >= 0.7
+    assert stats['mean_iou'] >= 0.6
+    assert stats['pck@0.1'] >= 0.5
+    for per_image in results:
+        for inst in per_image:
+            assert inst['keypoints'].shape == (17, 2)
+            assert np.isfinite(inst['keypoints']).all()
+
+
+def test_topdown_demo_tool_writes_visualisations(workflow, repo_root, tmp_path):
+    images = sorted(glob.glob(osp.join(workflow['data']['val']['img_dir'],
+                                       '*')))[:2]
+    inputs = tmp_path / 'inputs'
+    inputs.mkdir()
+    for path in images:
+        shutil.copy(path, inputs)
+    out = _run([
+        osp.join(repo_root, 'tools', 'topdown_demo.py'),
+        workflow['det_config'], workflow['det_checkpoint'],
+        workflow['pose_config'], workflow['pose_checkpoint'], '--input',
+        str(inputs), '--out-dir', str(tmp_path / 'demo')
+    ], repo_root)
+    assert '2 image(s)' in out.stdout
+    vis = sorted(glob.glob(str(tmp_path / 'demo' / 'visualizations' / '*')))
+    preds = sorted(glob.glob(str(tmp_path / 'demo' / 'predictions' / '*.json')))
+    assert len(vis) == 2 and len(preds) == 2
+    import cv2
+    drawn = cv2.imread(vis[0])
+    original = cv2.imread(images[0])
+    assert drawn.shape == original.shape
+    assert (drawn != original).any()  # boxes and skeletons were drawn
+
+
+def test_workflow_summary_lists_outputs(workflow):
+    for key in ('pose_checkpoint', 'pose_config', 'det_checkpoint',
+                'det_config', 'topdown_visualizations'):
+        assert osp.exists(workflow[key]), key
+    assert len(glob.glob(osp.join(workflow['topdown_visualizations'], '*'))) == 6
