@@ -23,8 +23,8 @@ import os
 import os.path as osp
 import time
 
-DEFAULT_POSE_CONFIG = 'configs/baselines/td-hm_res18-c32_8xb32-30e_synthcoco-128x96.py'
-DEFAULT_DET_CONFIG = 'configs/detectors/rtmdet-tiny_synthetic-person-256.py'
+DEFAULT_POSE_CONFIG = 'configs/baselines/td-hm_res18s3-c32_1xb16-20e_synthcoco-128x96.py'
+DEFAULT_DET_CONFIG = 'configs/detectors/rtmdet-atto_synthetic-person-160.py'
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
@@ -35,10 +35,14 @@ def parse_args():
     parser.add_argument('--det-config', default=osp.join(ROOT, DEFAULT_DET_CONFIG))
     parser.add_argument('--num-train', type=int, default=400, help='training images')
     parser.add_argument('--num-val', type=int, default=60, help='validation images')
-    parser.add_argument('--pose-epochs', type=int, default=30)
-    parser.add_argument('--det-epochs', type=int, default=30)
+    parser.add_argument('--pose-epochs', type=int, default=20)
+    parser.add_argument('--det-epochs', type=int, default=20)
     parser.add_argument('--num-workers', type=int, default=2)
-    parser.add_argument('--num-demo-images', type=int, default=8)
+    parser.add_argument('--num-demo-images', type=int, default=10)
+    parser.add_argument(
+        '--bbox-thr', type=float, default=0.1,
+        help='detector score threshold for the top-down step (the briefly '
+        'trained detector gives low scores)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--device', default='cpu')
     parser.add_argument(
@@ -70,7 +74,7 @@ def main():
 
     work_dir = osp.abspath(args.work_dir)
     os.makedirs(work_dir, exist_ok=True)
-    summary = dict(work_dir=work_dir, timings_s={})
+    summary = dict(work_dir=work_dir, timings_s={}, args=vars(args))
     t0 = time.time()
 
     def step(name):
@@ -139,12 +143,12 @@ def main():
 
         # 6. top-down inference on held-out images
         images = sorted(glob.glob(osp.join(paths['coco']['val']['img_dir'], '*')))
-        images = images[:args.num_demo_images]
+        images = images[-args.num_demo_images:]
         demo_dir = osp.join(work_dir, 'topdown_demo')
         inferencer = init_topdown_inferencer(
             pose_cfg_file, pose_ckpt, det_cfg_file, det_ckpt, device=args.device)
         results = topdown_predict(
-            inferencer, images, vis_out_dir=osp.join(demo_dir, 'visualizations'),
+            inferencer, images, bbox_thr=args.bbox_thr, vis_out_dir=osp.join(demo_dir, 'visualizations'),
             pred_out_dir=osp.join(demo_dir, 'predictions'))
         summary['topdown'] = match_topdown_results(
             results, paths['coco']['val']['ann_file'], images)

@@ -9,7 +9,7 @@ from mmengine.config import Config
 from pose_nas.apis.workflow import (box_iou, latest_metrics,
                                     match_topdown_results, retarget_config)
 
-BASELINE = 'configs/baselines/td-hm_res18-c32_8xb32-30e_synthcoco-128x96.py'
+BASELINE = 'configs/baselines/td-hm_res18s3-c32_1xb16-20e_synthcoco-128x96.py'
 
 
 def test_retarget_config_points_every_loader_and_evaluator(repo_root, tmp_path):

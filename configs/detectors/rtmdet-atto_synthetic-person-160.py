@@ -1,23 +1,26 @@
 # A person detector for top-down inference on synthetic data: MMDetection's
-# RTMDet-tiny, one class, trained from scratch (no ImageNet checkpoint is ever
-# fetched) on the person boxes of the synthetic COCO-format split.
+# RTMDet at an even smaller width than RTMDet-tiny ("atto": widen 0.25, 64-channel
+# neck and head), one class, 160x160 input, trained from scratch (no ImageNet
+# checkpoint is ever fetched) on the person boxes of the synthetic COCO split.
+# Small enough to train in minutes on a 2-core CPU.
 #   python $(python -c "import mmdet,os;print(os.path.dirname(mmdet.__file__))")/.mim/tools/train.py \
-#       configs/detectors/rtmdet-tiny_synthetic-person-256.py
+#       configs/detectors/rtmdet-atto_synthetic-person-160.py
 _base_ = ['mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py']
 
 custom_imports = dict(imports=['pose_nas'], allow_failed_imports=False)
 
 data_root = 'data/synthetic/coco/'
 metainfo = dict(classes=('person', ), palette=[(220, 20, 60)])
-img_scale = (256, 256)
-max_epochs = 30
+img_scale = (160, 160)
+max_epochs = 20
 base_lr = 4e-3
 
 norm_cfg = dict(type='BN')
 model = dict(
-    backbone=dict(init_cfg=None, norm_cfg=norm_cfg),
-    neck=dict(norm_cfg=norm_cfg),
-    bbox_head=dict(num_classes=1, norm_cfg=norm_cfg),
+    backbone=dict(widen_factor=0.25, init_cfg=None, norm_cfg=norm_cfg),
+    neck=dict(in_channels=[64, 128, 256], out_channels=64, norm_cfg=norm_cfg),
+    bbox_head=dict(
+        num_classes=1, in_channels=64, feat_channels=64, norm_cfg=norm_cfg),
     test_cfg=dict(nms_pre=1000, score_thr=0.05, max_per_img=20))
 
 train_pipeline = [
@@ -29,7 +32,6 @@ train_pipeline = [
         ratio_range=(0.75, 1.25),
         keep_ratio=True),
     dict(type='RandomCrop', crop_size=img_scale, allow_negative_crop=False),
-    dict(type='YOLOXHSVRandomAug'),
     dict(type='RandomFlip', prob=0.5),
     dict(type='Pad', size=img_scale, pad_val=dict(img=(114, 114, 114))),
     dict(type='PackDetInputs')
