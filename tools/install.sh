@@ -52,8 +52,9 @@ if [ "$want_cuda" = auto ]; then
 fi
 MMCV_DIR=$CACHE/wheels/mmcv-$MMCV_VERSION-torch$TORCH_TAG-cuda$want_cuda
 have_mmcv_ops=$("$PY" -c 'import mmcv, mmcv.ops; print(mmcv.__version__)' 2>/dev/null || true)
-if [ "$have_mmcv_ops" = "$MMCV_VERSION" ] && [ "$(pkg_version torch | tr + _)" = "$TORCH_TAG" ] \
-   && [ -f "$MMCV_DIR/.installed-marker" ]; then
+# The marker lives in the cache folder of this torch version: a torch change
+# points at another folder, so mmcv is rebuilt (or taken from that cache).
+if [ "$have_mmcv_ops" = "$MMCV_VERSION" ] && [ -f "$MMCV_DIR/.installed-marker" ]; then
   log "mmcv $MMCV_VERSION with ops already installed"
 else
   if ! ls "$MMCV_DIR"/mmcv-*.whl >/dev/null 2>&1; then
