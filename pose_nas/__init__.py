@@ -11,5 +11,11 @@ from .version import __version__, version_info
 compat.apply_all()
 
 from . import datasets  # noqa: E402,F401  (registration side effects)
+from . import engine  # noqa: E402,F401
+from . import models  # noqa: E402,F401
+from . import nas  # noqa: E402,F401
 
-__all__ = ['__version__', 'version_info', 'compat', 'datasets']
+__all__ = [
+    '__version__', 'version_info', 'compat', 'datasets', 'engine', 'models',
+    'nas'
+]

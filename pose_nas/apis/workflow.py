@@ -16,6 +16,31 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 
+def _set_data_root(obj, data_root: str) -> None:
+    """Set ``data_root`` on every dataset config nested in ``obj``."""
+    if isinstance(obj, dict):
+        if 'data_root' in obj:
+            obj['data_root'] = data_root
+        for value in obj.values():
+            _set_data_root(value, data_root)
+    elif isinstance(obj, (list, tuple)):
+        for value in obj:
+            _set_data_root(value, data_root)
+
+
+def _set_num_workers(obj, num_workers: int) -> None:
+    """Set the workers of every dataloader config nested in ``obj``."""
+    if isinstance(obj, dict):
+        if 'num_workers' in obj and 'dataset' in obj:
+            obj['num_workers'] = num_workers
+            obj['persistent_workers'] = num_workers > 0
+        for value in obj.values():
+            _set_num_workers(value, num_workers)
+    elif isinstance(obj, (list, tuple)):
+        for value in obj:
+            _set_num_workers(value, num_workers)
+
+
 def retarget_config(cfg, data_root: str, max_epochs: Optional[int] = None,
                     val_split: str = 'val', num_workers: Optional[int] = None):
     """Point a synthetic-data config at ``data_root`` and shorten its schedule.
@@ -42,13 +67,18 @@ def retarget_config(cfg, data_root: str, max_epochs: Optional[int] = None,
         if loader is None:
             continue
         dataset = loader['dataset']
-        dataset['data_root'] = data_root
+        _set_data_root(dataset, data_root)
         if key != 'train_dataloader':
             dataset['ann_file'] = f'annotations/person_keypoints_{val_split}.json'
             dataset['data_prefix'] = dict(img=f'{val_split}/')
         if num_workers is not None:
             loader['num_workers'] = num_workers
             loader['persistent_workers'] = num_workers > 0
+    # loaders inside hooks (held-out split of a search, reward subsets)
+    for hook in cfg.get('custom_hooks') or []:
+        _set_data_root(hook, data_root)
+        if num_workers is not None:
+            _set_num_workers(hook, num_workers)
     for key in ('val_evaluator', 'test_evaluator'):
         evaluator = cfg.get(key)
         if isinstance(evaluator, dict) and 'ann_file' in evaluator:
@@ -59,7 +89,13 @@ def retarget_config(cfg, data_root: str, max_epochs: Optional[int] = None,
         cfg.train_cfg['val_interval'] = max_epochs
         schedulers = cfg.get('param_scheduler') or []
         if isinstance(schedulers, dict):
-            schedulers = [schedulers]
+            if 'type' in schedulers:
+                schedulers = [schedulers]
+            else:  # dict form, one list per optimizer
+                schedulers = [
+                    s for v in schedulers.values()
+                    for s in (v if isinstance(v, (list, tuple)) else [v])
+                ]
         for sched in schedulers:
             if not sched.get('by_epoch', True):
                 continue

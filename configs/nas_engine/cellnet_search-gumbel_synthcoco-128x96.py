@@ -1,0 +1,11 @@
+# Gumbel-softmax relaxation (AutoPose's cell search) trained synchronously,
+# with an exponentially decaying temperature.
+_base_ = ['./cellnet_search-sync_synthcoco-128x96.py']
+
+model = dict(backbone=dict(mode='gumbel', tau=5.0))
+
+custom_hooks = [
+    dict(type='GumbelTemperatureHook', tau_start=5.0, tau_end=0.5, schedule='exponential'),
+    dict(type='GenotypeLoggerHook'),
+    dict(type='RNGStateHook'),
+]

@@ -1,0 +1,14 @@
+# Synchronous search (PNFS's default): the arch params are trained with the
+# weights by one optimizer on the same batch; they sit in their own param
+# group (own lr, no weight decay).
+_base_ = ['./cellnet_synthcoco-128x96.py']
+
+optim_wrapper = dict(
+    constructor='NASOptimWrapperConstructor',
+    optimizer=dict(type='Adam', lr=1e-3),
+    arch=dict(strategy='joint', lr=3e-3, weight_decay=0.0))
+
+custom_hooks = [dict(type='GenotypeLoggerHook'), dict(type='RNGStateHook')]
+
+# used by tools/derive_arch.py to write the retrain config
+retrain_config = 'cellnet_synthcoco-128x96.py'

@@ -1,0 +1,174 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""Search checkpoint -> genotype file(s) + a ready retrain config."""
+import os
+import os.path as osp
+from typing import Any, Dict, Optional
+
+import torch.nn as nn
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
+
+from pose_nas.nas.arch import find_searchable
+from pose_nas.nas.genotype import Genotype
+
+
+def load_search_checkpoint(path: str) -> Dict[str, Any]:
+    """Read a checkpoint with a clear error for missing or corrupt files."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'checkpoint not found: {path}')
+    try:
+        ckpt = _load_checkpoint(path, map_location='cpu')
+    except Exception as e:  # noqa: BLE001 - re-raised with context
+        raise RuntimeError(
+            f'cannot read checkpoint {path} (corrupt or not a PyTorch '
+            f'checkpoint): {type(e).__name__}: {e}') from e
+    if not isinstance(ckpt, dict):
+        raise RuntimeError(f'checkpoint {path} holds a '
+                           f'{type(ckpt).__name__}, not a dict')
+    return ckpt
+
+
+def build_search_model(cfg: Config, checkpoint: Dict[str, Any]) -> nn.Module:
+    """Build ``cfg.model`` and load the checkpoint's weights strictly."""
+    from mmpose.registry import MODELS
+    init_default_scope(cfg.get('default_scope', 'mmpose'))
+    model = MODELS.build(cfg.model)
+    state = checkpoint.get('state_dict', checkpoint)
+    load_state_dict(model, state, strict=True)
+    model.eval()
+    return model
+
+
+def _decisions_from(checkpoint: Dict[str, Any]) -> Optional[list]:
+    state = checkpoint.get('nas_state', {}).get('reinforce')
+    if not state:
+        return None
+    if state.get('best') and state['best'].get('decisions') is not None:
+        return list(state['best']['decisions'])
+    return state.get('greedy')
+
+
+def derive_genotypes(model: nn.Module,
+                     checkpoint: Dict[str, Any],
+                     derive_kwargs: Optional[dict] = None,
+                     source: Optional[str] = None) -> Dict[str, Genotype]:
+    """Derive a genotype for every searchable module of ``model``.
+
+    Discrete decisions come from the controller state in the checkpoint
+    (best-of-K if the search finished, else the greedy vector).
+    """
+    searchable = find_searchable(model)
+    if not searchable:
+        raise RuntimeError('the model has no searchable module (was it '
+                           'built with genotype= already?)')
+    decisions = _decisions_from(checkpoint)
+    meta = checkpoint.get('meta', {})
+    out = {}
+    for name, module in searchable.items():
+        kwargs = dict(derive_kwargs or {})
+        if module.decision_space() and decisions is not None:
+            kwargs['decisions'] = decisions
+        kwargs.setdefault('source_checkpoint', source)
+        kwargs.setdefault('epoch', meta.get('epoch'))
+        kwargs.setdefault('iter', meta.get('iter'))
+        out[name] = module.derive_genotype(**kwargs)
+    return out
+
+
+def _nested(path: str, value: Any) -> dict:
+    """``'backbone.x'`` -> ``{'backbone': {'x': {'genotype': value}}}``."""
+    d: Any = dict(genotype=value)
+    for part in reversed([p for p in path.split('.') if p]):
+        d = {part: d}
+    return d
+
+
+def write_retrain_config(search_cfg: Config, search_cfg_path: str,
+                         genotype_files: Dict[str, str], out_file: str,
+                         retrain_config: Optional[str] = None) -> str:
+    """Write a config inheriting the method's train config with the derived
+    genotype(s) set.
+
+    ``retrain_config`` defaults to the search config's ``retrain_config``
+    variable (relative to the search config); without one, the search config
+    itself is inherited and its search-only settings are reset.
+    """
+    base = retrain_config or search_cfg.get('retrain_config')
+    fallback = base is None
+    if fallback:
+        base = search_cfg_path
+    elif not osp.isabs(base) and retrain_config is None:
+        base = osp.join(osp.dirname(osp.abspath(search_cfg_path)), base)
+    base = osp.abspath(base)
+    if not osp.isfile(base):
+        raise FileNotFoundError(f'retrain config not found: {base}')
+    model: Dict[str, Any] = {}
+    for name, path in genotype_files.items():
+        _merge(model, _nested(name, osp.abspath(path)))
+    lines = [
+        '# Retrain config written by tools/derive_arch.py: the method\'s '
+        'train config', '# with the derived architecture (genotype=) set.',
+        f'_base_ = [{base!r}]', '', f'model = {model!r}'
+    ]
+    if fallback:
+        weight_opt = search_cfg.optim_wrapper.get('optimizer')
+        lines += [
+            '', '# search-only settings of the inherited search config',
+            'custom_hooks = []',
+            f'optim_wrapper = dict(_delete_=True, optimizer={weight_opt!r})'
+        ]
+        sched = search_cfg.get('param_scheduler')
+        if isinstance(sched, dict) and 'weight' in sched:
+            lines.append(f"param_scheduler = {list(sched['weight'])!r}")
+    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
+    with open(out_file, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    return out_file
+
+
+def _merge(a: dict, b: dict) -> None:
+    for k, v in b.items():
+        if isinstance(v, dict) and isinstance(a.get(k), dict):
+            _merge(a[k], v)
+        else:
+            a[k] = v
+
+
+def derive_arch(config: str,
+                checkpoint: str,
+                out_dir: str,
+                retrain_config: Optional[str] = None,
+                derive_kwargs: Optional[dict] = None,
+                fmt: str = 'json',
+                cfg_options: Optional[dict] = None) -> Dict[str, Any]:
+    """The whole derive step (what ``tools/derive_arch.py`` runs).
+
+    Returns:
+        dict: ``genotypes`` (module -> file), ``config`` (retrain config
+        path), ``params`` (parameter count of the derived model).
+    """
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    ckpt = load_search_checkpoint(checkpoint)
+    model = build_search_model(cfg, ckpt)
+    genotypes = derive_genotypes(model, ckpt, derive_kwargs,
+                                 source=osp.abspath(checkpoint))
+    os.makedirs(out_dir, exist_ok=True)
+    files = {}
+    for name, genotype in genotypes.items():
+        stem = 'genotype' + (f'_{name.replace(".", "_")}' if name else '')
+        files[name] = genotype.dump(osp.join(out_dir, f'{stem}.{fmt}'))
+    cfg_stem = osp.splitext(osp.basename(retrain_config or cfg.get(
+        'retrain_config') or config))[0]
+    out_cfg = write_retrain_config(
+        cfg, config, files, osp.join(out_dir, f'{cfg_stem}_derived.py'),
+        retrain_config)
+    # build the derived model once: the genotype must fit the train config
+    from mmpose.registry import MODELS
+    derived_cfg = Config.fromfile(out_cfg)
+    init_default_scope(derived_cfg.get('default_scope', 'mmpose'))
+    derived = MODELS.build(derived_cfg.model)
+    params = sum(p.numel() for p in derived.parameters())
+    return dict(genotypes=files, config=out_cfg, params=params)

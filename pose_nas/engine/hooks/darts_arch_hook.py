@@ -1,0 +1,243 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""Alternating DARTS architecture steps (first and second order)."""
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+from mmengine.hooks import Hook
+from mmengine.optim import OptimWrapperDict
+
+from pose_nas.nas.arch import (named_arch_parameters, unwrap_model,
+                               weight_parameters)
+from pose_nas.registry import HOOKS
+from ..utils import (HeldOutBatches, all_reduce_mean_, compute_loss)
+
+LossFn = Callable[[nn.Module, Any], torch.Tensor]
+
+
+def _grads(loss: torch.Tensor,
+           params: Sequence[torch.Tensor]) -> List[torch.Tensor]:
+    grads = torch.autograd.grad(loss, list(params), allow_unused=True)
+    return [
+        torch.zeros_like(p) if g is None else g
+        for p, g in zip(params, grads)
+    ]
+
+
+def first_order_arch_grads(model: nn.Module, loss_fn: LossFn, val_batch: Any,
+                           arch: Sequence[nn.Parameter]
+                           ) -> Tuple[torch.Tensor, List[torch.Tensor]]:
+    """``d L_val(w, alpha) / d alpha`` averaged over ranks.
+
+    Only the architecture parameters are differentiated
+    (``torch.autograd.grad`` with ``inputs=arch``): the weights' ``.grad``
+    is not touched, so nothing of the arch step can leak into the next
+    weight update.
+    """
+    loss = loss_fn(model, val_batch)
+    grads = _grads(loss, arch)
+    all_reduce_mean_(grads)
+    return loss.detach(), grads
+
+
+def unrolled_arch_grads(model: nn.Module,
+                        loss_fn: LossFn,
+                        train_batch: Any,
+                        val_batch: Any,
+                        arch: Sequence[nn.Parameter],
+                        weights: Sequence[nn.Parameter],
+                        unroll_lr: float,
+                        weight_decay: float = 0.0,
+                        fd_eps: float = 0.01
+                        ) -> Tuple[torch.Tensor, List[torch.Tensor]]:
+    """Second-order DARTS hypergradient.
+
+    With ``w' = w - xi * (grad_w L_train(w, a) + wd * w)``::
+
+        dL_val(w', a)/da = grad_a L_val(w', a)
+            - xi * [grad_a L_train(w+, a) - grad_a L_train(w-, a)] / (2 eps)
+
+    where ``w+- = w +- eps * grad_w' L_val(w', a)`` and
+    ``eps = fd_eps / ||grad_w' L_val||`` (finite-difference Hessian-vector
+    product, Liu et al. 2019). The weights are restored exactly afterwards
+    and their ``.grad`` is left untouched. Under DDP the train gradient, the
+    direction ``grad_w' L_val`` and the result are averaged over ranks, so
+    every rank computes the same hypergradient.
+
+    Returns:
+        tuple: ``(L_val(w', a) detached, grads for arch)``.
+    """
+    weights = [w for w in weights if w.requires_grad]
+    backup = [w.detach().clone() for w in weights]
+    g_train = _grads(loss_fn(model, train_batch), weights)
+    all_reduce_mean_(g_train)
+    try:
+        with torch.no_grad():
+            for w, g in zip(weights, g_train):
+                w.sub_(unroll_lr * (g + weight_decay * w))
+        val_loss = loss_fn(model, val_batch)
+        grads = _grads(val_loss, list(arch) + list(weights))
+        d_arch, d_w = grads[:len(arch)], grads[len(arch):]
+        all_reduce_mean_(d_w)
+        norm = torch.sqrt(sum((g.double()**2).sum() for g in d_w))
+        eps = fd_eps / (float(norm) + 1e-12)
+
+        def arch_grad_at(sign: float) -> List[torch.Tensor]:
+            with torch.no_grad():
+                for w, b, d in zip(weights, backup, d_w):
+                    w.copy_(b + sign * eps * d)
+            return _grads(loss_fn(model, train_batch), arch)
+
+        g_pos = arch_grad_at(1.0)
+        g_neg = arch_grad_at(-1.0)
+        hyper = [
+            da - unroll_lr * (gp - gn) / (2 * eps)
+            for da, gp, gn in zip(d_arch, g_pos, g_neg)
+        ]
+        all_reduce_mean_(hyper)
+    finally:
+        with torch.no_grad():
+            for w, b in zip(weights, backup):
+                w.copy_(b)
+    return val_loss.detach(), hyper
+
+
+def _default_loss(model: nn.Module, batch: Any) -> torch.Tensor:
+    return compute_loss(model, batch)[0]
+
+
+@HOOKS.register_module()
+class DartsArchHook(Hook):
+    """Alternating DARTS search inside MMEngine's standard train loops.
+
+    Before every weight step (the runner's ordinary ``train_step`` on a train
+    batch) this hook makes an architecture step on a batch of a held-out
+    loader that never feeds the weight step (e.g. the ``'heldout'`` side of
+    :class:`~pose_nas.datasets.HeldOutSplitDataset`, or another annotation
+    file), with the ``arch`` optimizer of a
+    :class:`~pose_nas.engine.optimizers.NASOptimWrapperConstructor` built with
+    ``strategy='separate'``.
+
+    Args:
+        arch_dataloader (dict): held-out dataloader config (built with
+            ``Runner.build_dataloader``, so DDP samplers work).
+        order (int): 1 (first-order) or 2 (unrolled, finite-difference
+            Hessian-vector product).
+        warmup_epochs (int): epochs during which only weights train.
+        warmup_iters (int): same, in iterations (either may be used).
+        interval (int): make an arch step every ``interval`` iterations.
+        unroll_lr (float, optional): ``xi`` of the virtual step; defaults to
+            the weight optimizer's current lr.
+        unroll_weight_decay (float, optional): weight decay of the virtual
+            step; defaults to the weight optimizer's.
+        fd_eps (float): finite-difference radius numerator.
+        arch_key (str): name of the arch optim wrapper.
+        weight_key (str): name of the weight optim wrapper.
+    """
+
+    priority = 'ABOVE_NORMAL'
+
+    def __init__(self,
+                 arch_dataloader: dict,
+                 order: int = 1,
+                 warmup_epochs: int = 0,
+                 warmup_iters: int = 0,
+                 interval: int = 1,
+                 unroll_lr: Optional[float] = None,
+                 unroll_weight_decay: Optional[float] = None,
+                 fd_eps: float = 0.01,
+                 arch_key: str = 'arch',
+                 weight_key: str = 'weight') -> None:
+        if order not in (1, 2):
+            raise ValueError(f'DARTS order must be 1 or 2, got {order}')
+        if interval < 1:
+            raise ValueError('interval must be >= 1')
+        self.arch_dataloader_cfg = arch_dataloader
+        self.order = order
+        self.warmup_epochs = warmup_epochs
+        self.warmup_iters = warmup_iters
+        self.interval = interval
+        self.unroll_lr = unroll_lr
+        self.unroll_weight_decay = unroll_weight_decay
+        self.fd_eps = fd_eps
+        self.arch_key = arch_key
+        self.weight_key = weight_key
+        self.stream: Optional[HeldOutBatches] = None
+        self.arch_steps = 0
+        self._pending: Optional[Dict[str, Any]] = None
+        self.loss_fn: LossFn = _default_loss
+
+    # -- setup ------------------------------------------------------------
+    def before_train(self, runner) -> None:
+        ow = runner.optim_wrapper
+        if not isinstance(ow, OptimWrapperDict) or self.arch_key not in ow:
+            raise RuntimeError(
+                'DartsArchHook needs a separate arch optimizer: set '
+                "optim_wrapper=dict(constructor='NASOptimWrapperConstructor',"
+                " ..., arch=dict(strategy='separate', ...))")
+        if isinstance(self.arch_dataloader_cfg, dict):
+            loader = runner.build_dataloader(
+                self.arch_dataloader_cfg,
+                seed=runner.seed,
+                diff_rank_seed=runner._randomness_cfg.get(
+                    'diff_rank_seed', False))
+        else:
+            loader = self.arch_dataloader_cfg
+        self.stream = HeldOutBatches(loader)
+        if self._pending is not None:
+            self.stream.load_state_dict(self._pending['heldout'])
+            self.arch_steps = self._pending.get('arch_steps', 0)
+            self._pending = None
+
+    def before_train_epoch(self, runner) -> None:
+        self.stream.start_epoch(runner.epoch)
+
+    # -- the arch step ----------------------------------------------------
+    def _active(self, runner) -> bool:
+        if runner.epoch < self.warmup_epochs or runner.iter < self.warmup_iters:
+            return False
+        return runner.iter % self.interval == 0
+
+    def before_train_iter(self,
+                          runner,
+                          batch_idx: int,
+                          data_batch: Any = None) -> None:
+        if not self._active(runner):
+            return
+        model = unwrap_model(runner.model)
+        arch = [p for _, p in named_arch_parameters(model)]
+        arch_wrapper = runner.optim_wrapper[self.arch_key]
+        val_batch = self.stream.next()
+        if self.order == 1:
+            loss, grads = first_order_arch_grads(model, self.loss_fn,
+                                                 val_batch, arch)
+        else:
+            weight_opt = runner.optim_wrapper[self.weight_key]
+            xi = self.unroll_lr
+            if xi is None:
+                xi = weight_opt.param_groups[0]['lr']
+            wd = self.unroll_weight_decay
+            if wd is None:
+                wd = weight_opt.param_groups[0].get('weight_decay', 0.0)
+            loss, grads = unrolled_arch_grads(model, self.loss_fn,
+                                              data_batch, val_batch, arch,
+                                              weight_parameters(model), xi,
+                                              wd, self.fd_eps)
+        for p, g in zip(arch, grads):
+            p.grad = g.detach().clone()
+        arch_wrapper.step()
+        arch_wrapper.zero_grad()
+        self.arch_steps += 1
+        runner.message_hub.update_scalar('train/arch_loss', float(loss))
+
+    # -- checkpoints ------------------------------------------------------
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        state = checkpoint.setdefault('nas_state', {})
+        state['darts'] = dict(
+            heldout=self.stream.state_dict() if self.stream else None,
+            arch_steps=self.arch_steps)
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        state = checkpoint.get('nas_state', {}).get('darts')
+        if state and state.get('heldout') is not None:
+            self._pending = state

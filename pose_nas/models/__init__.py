@@ -1,0 +1,2 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+from .backbones import *  # noqa: F401,F403

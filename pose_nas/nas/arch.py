@@ -1,0 +1,172 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""Architecture parameters: one naming convention, helpers around it.
+
+**Convention.** An architecture parameter is an ``nn.Parameter`` registered
+under an attribute whose name starts with ``arch_`` (``arch_alpha_normal``,
+``arch_beta``, ...). Its qualified name therefore has a component starting
+with ``arch_``; every other parameter is a weight. The optimizer constructor,
+the strategy hooks, the genotype logger and the derive tool all recognise
+architecture parameters by this rule and nothing else, so a weight can never
+be mistaken for one and vice versa.
+
+A searchable module additionally implements :class:`SearchableMixin`
+(``derive_genotype``, ``genotype_spec``, optional discrete decisions for a
+controller).
+"""
+import math
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import is_model_wrapper
+
+ARCH_PREFIX = 'arch_'
+
+
+def is_arch_param_name(name: str) -> bool:
+    """Whether a qualified parameter name denotes an architecture param."""
+    return any(part.startswith(ARCH_PREFIX) for part in name.split('.'))
+
+
+def unwrap_model(model: nn.Module) -> nn.Module:
+    """Strip MMEngine / torch model wrappers (DDP, FSDP...)."""
+    return model.module if is_model_wrapper(model) else model
+
+
+def named_arch_parameters(
+        model: nn.Module) -> Iterator[Tuple[str, nn.Parameter]]:
+    """Yield ``(name, param)`` for every architecture parameter, in
+    registration order."""
+    for name, param in unwrap_model(model).named_parameters():
+        if is_arch_param_name(name):
+            yield name, param
+
+
+def arch_parameters(model: nn.Module) -> List[nn.Parameter]:
+    """The architecture parameters of ``model`` (see the convention)."""
+    return [p for _, p in named_arch_parameters(model)]
+
+
+def named_weight_parameters(
+        model: nn.Module) -> Iterator[Tuple[str, nn.Parameter]]:
+    """Yield ``(name, param)`` for every parameter that is not an
+    architecture parameter."""
+    for name, param in unwrap_model(model).named_parameters():
+        if not is_arch_param_name(name):
+            yield name, param
+
+
+def weight_parameters(model: nn.Module) -> List[nn.Parameter]:
+    """The ordinary (non-architecture) parameters of ``model``."""
+    return [p for _, p in named_weight_parameters(model)]
+
+
+def softmax_entropy(logits: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """Mean entropy (nats) of ``softmax(logits)`` along ``dim``.
+
+    Args:
+        logits (Tensor): e.g. ``(num_edges, num_ops)``.
+
+    Returns:
+        Tensor: scalar, the mean over the other dimensions.
+    """
+    logp = F.log_softmax(logits.detach().float(), dim=dim)
+    return -(logp.exp() * logp).sum(dim=dim).mean()
+
+
+def normalized_entropy(logits: torch.Tensor, dim: int = -1) -> float:
+    """:func:`softmax_entropy` divided by ``log(n)``: 1 = uniform,
+    0 = one-hot."""
+    n = logits.shape[dim]
+    if n <= 1:
+        return 0.0
+    return float(softmax_entropy(logits, dim) / math.log(n))
+
+
+def arch_weights(logits: torch.Tensor,
+                 mode: str = 'softmax',
+                 tau: float = 1.0,
+                 hard: bool = False,
+                 dim: int = -1) -> torch.Tensor:
+    """Turn architecture logits into mixing weights.
+
+    Args:
+        logits (Tensor): ``(..., num_ops)`` architecture logits.
+        mode (str): ``'softmax'`` (DARTS) or ``'gumbel'`` (Gumbel-softmax,
+            one sample of Gumbel noise per call from torch's global RNG).
+        tau (float): Gumbel-softmax temperature.
+        hard (bool): straight-through one-hot sample (``'gumbel'`` only).
+
+    Returns:
+        Tensor: weights of the same shape, summing to one along ``dim``.
+    """
+    if mode == 'softmax':
+        return F.softmax(logits, dim=dim)
+    if mode == 'gumbel':
+        if tau <= 0:
+            raise ValueError(f'Gumbel temperature must be > 0, got {tau}')
+        return F.gumbel_softmax(logits, tau=tau, hard=hard, dim=dim)
+    raise ValueError(f"mode must be 'softmax' or 'gumbel', got {mode!r}")
+
+
+class SearchableMixin:
+    """Interface a searchable module offers to the engine.
+
+    Subclasses own ``arch_*`` parameters (or discrete decisions) and
+    implement:
+
+    - :meth:`derive_genotype`: the discrete architecture (a
+      :class:`~pose_nas.nas.genotype.Genotype`) for the current parameters;
+    - :meth:`genotype_spec`: what a genotype for this module must look like
+      (used to validate ``genotype=`` before building);
+    - optionally :meth:`decision_space` / :meth:`apply_decisions` /
+      :meth:`current_decisions` when a controller drives discrete choices.
+    """
+
+    def derive_genotype(self, **kwargs) -> Any:
+        raise NotImplementedError
+
+    def genotype_spec(self) -> Dict[str, dict]:
+        raise NotImplementedError
+
+    def decision_space(self) -> List[int]:
+        """Number of choices of every discrete decision (empty: none)."""
+        return []
+
+    def apply_decisions(self, decisions: Sequence[int]) -> None:
+        if len(self.decision_space()) == 0:
+            raise RuntimeError(
+                f'{type(self).__name__} has no discrete decisions')
+        raise NotImplementedError
+
+    def current_decisions(self) -> Optional[List[int]]:
+        return None
+
+    def arch_state(self) -> Dict[str, torch.Tensor]:
+        """Name -> softmax weights of every architecture parameter of this
+        module (rows sum to one), for logging and pictures."""
+        return {
+            name: F.softmax(p.detach().float(), dim=-1)
+            for name, p in self.named_parameters()
+            if is_arch_param_name(name)
+        }
+
+
+def find_searchable(model: nn.Module) -> Dict[str, SearchableMixin]:
+    """The outermost :class:`SearchableMixin` submodules of ``model``.
+
+    Returns:
+        dict: qualified module name (``''`` for the model itself) ->
+        module, in registration order; nested searchable modules inside a
+        searchable module are left to their parent.
+    """
+    model = unwrap_model(model)
+    found: Dict[str, SearchableMixin] = {}
+    for name, module in model.named_modules():
+        if not isinstance(module, SearchableMixin):
+            continue
+        if any(p == '' or name.startswith(p + '.') for p in found):
+            continue
+        found[name] = module
+    return found

@@ -1,0 +1,455 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""Genotypes: derived architectures as versioned, human-readable data.
+
+A genotype file (JSON or YAML) looks like::
+
+    format: pose_nas.genotype
+    version: 1
+    space: CellSearchBackbone          # the registered module that builds it
+    components:
+      normal:                          # a DAG cell
+        type: cell
+        num_inputs: 1
+        nodes:                         # node j: list of [op, source] edges;
+        - [[sep_conv_3x3, 0]]          # sources 0..num_inputs-1 are the cell
+        - [[skip_connect, 0], [conv_3x3, 1]]   # inputs, then earlier nodes
+        concat: [1, 2]
+      blocks:                          # a chain of single-op choices
+        type: chain
+        ops: [ir_k3_e6, ir_k5_e3, skip_connect]
+      fabric:                          # a kept continuous mixture (PNFS)
+        type: continuous
+        candidates: [none, skip_connect, sep_conv_3x3]
+        weights: [[0.1, 0.2, 0.7], ...]
+      depth:                           # controller decisions
+        type: decisions
+        choices: [2, 2, 2]
+        values: [1, 0, 1]
+    meta: {derived_from: ..., rule: ...}
+
+Components are typed (:data:`COMPONENT_TYPES`); a searchable module
+declares the components it expects (:meth:`SearchableMixin.genotype_spec`)
+and :func:`validate_genotype` compares the two with clear errors.
+"""
+import copy
+import json
+import os.path as osp
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+
+from .ops import canonical_op_name
+
+GENOTYPE_FORMAT = 'pose_nas.genotype'
+GENOTYPE_VERSION = 1
+COMPONENT_TYPES = ('cell', 'chain', 'continuous', 'decisions')
+
+
+class GenotypeError(ValueError):
+    """A genotype is malformed or does not fit the model it is given to."""
+
+
+@dataclass
+class Genotype:
+    """A derived architecture.
+
+    Attributes:
+        space (str): registered type of the module that builds it.
+        components (dict): component name -> typed component dict.
+        meta (dict): provenance (checkpoint, epoch, derive rule ...).
+        version (int): schema version.
+    """
+    space: str
+    components: Dict[str, Dict[str, Any]]
+    meta: Dict[str, Any] = field(default_factory=dict)
+    version: int = GENOTYPE_VERSION
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.components, dict):
+            raise GenotypeError('genotype components must be a mapping')
+        for name, comp in self.components.items():
+            _check_component_syntax(name, comp)
+
+    def __getitem__(self, name: str) -> Dict[str, Any]:
+        if name not in self.components:
+            raise GenotypeError(
+                f'genotype of {self.space} has no component {name!r}; it has '
+                f'{sorted(self.components)}')
+        return self.components[name]
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dict(
+            format=GENOTYPE_FORMAT,
+            version=self.version,
+            space=self.space,
+            components=_plain(self.components),
+            meta=_plain(self.meta))
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> 'Genotype':
+        if not isinstance(data, dict):
+            raise GenotypeError(
+                f'a genotype must be a mapping, got {type(data).__name__}')
+        fmt = data.get('format', GENOTYPE_FORMAT)
+        if fmt != GENOTYPE_FORMAT:
+            raise GenotypeError(f'not a pose_nas genotype (format={fmt!r})')
+        version = data.get('version', GENOTYPE_VERSION)
+        if version != GENOTYPE_VERSION:
+            raise GenotypeError(
+                f'genotype schema version {version} is not supported '
+                f'(this pose_nas reads version {GENOTYPE_VERSION})')
+        for key in ('space', 'components'):
+            if key not in data:
+                raise GenotypeError(f'genotype lacks the {key!r} key')
+        unknown = set(data) - {'format', 'version', 'space', 'components',
+                               'meta'}
+        if unknown:
+            raise GenotypeError(f'unknown genotype keys {sorted(unknown)}')
+        return cls(
+            space=data['space'],
+            components=copy.deepcopy(dict(data['components'])),
+            meta=copy.deepcopy(dict(data.get('meta') or {})),
+            version=version)
+
+    def dump(self, path: str) -> str:
+        """Write to ``path`` (``.json``, ``.yaml`` or ``.yml``)."""
+        text = self.dumps(fmt='yaml' if path.endswith(
+            ('.yaml', '.yml')) else 'json')
+        with open(path, 'w') as f:
+            f.write(text)
+        return path
+
+    def dumps(self, fmt: str = 'json') -> str:
+        if fmt == 'yaml':
+            import yaml
+            return yaml.safe_dump(
+                self.to_dict(), sort_keys=False, default_flow_style=None)
+        return json.dumps(self.to_dict(), indent=2) + '\n'
+
+    @classmethod
+    def load(cls, path: str) -> 'Genotype':
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'genotype file not found: {path}')
+        with open(path) as f:
+            text = f.read()
+        try:
+            if path.endswith(('.yaml', '.yml')):
+                import yaml
+                data = yaml.safe_load(text)
+            else:
+                data = json.loads(text)
+        except Exception as e:  # noqa: BLE001 - re-raised with the path
+            raise GenotypeError(f'cannot parse genotype file {path}: {e}')
+        return cls.from_dict(data)
+
+
+def load_genotype(genotype: Union[str, dict, Genotype]) -> Genotype:
+    """Accept a :class:`Genotype`, an inline dict or a file path."""
+    if isinstance(genotype, Genotype):
+        return genotype
+    if isinstance(genotype, str):
+        return Genotype.load(genotype)
+    if isinstance(genotype, dict):
+        return Genotype.from_dict(dict(genotype))
+    raise GenotypeError('genotype must be a Genotype, a dict or a file path, '
+                        f'got {type(genotype).__name__}')
+
+
+def _plain(obj: Any) -> Any:
+    """Convert tensors / numpy values to JSON-friendly Python values."""
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu().tolist()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, (np.integer, )):
+        return int(obj)
+    if isinstance(obj, (np.floating, )):
+        return float(obj)
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+# --------------------------------------------------------------------------
+# syntax of the component types
+# --------------------------------------------------------------------------
+def _check_component_syntax(name: str, comp: Any) -> None:
+    where = f'genotype component {name!r}'
+    if not isinstance(comp, dict) or 'type' not in comp:
+        raise GenotypeError(f'{where} must be a mapping with a "type"')
+    kind = comp['type']
+    if kind not in COMPONENT_TYPES:
+        raise GenotypeError(f'{where} has unknown type {kind!r}; valid: '
+                            f'{COMPONENT_TYPES}')
+    try:
+        if kind == 'cell':
+            num_inputs = int(comp['num_inputs'])
+            for j, node in enumerate(comp['nodes']):
+                if not node:
+                    raise GenotypeError(f'{where}: node {j} has no edges')
+                for edge in node:
+                    op, src = edge
+                    canonical_op_name(op)
+                    if not 0 <= int(src) < num_inputs + j:
+                        raise GenotypeError(
+                            f'{where}: node {j} takes state {src}, but only '
+                            f'states 0..{num_inputs + j - 1} exist before it')
+            for c in comp.get('concat', []):
+                if not 0 <= int(c) < num_inputs + len(comp['nodes']):
+                    raise GenotypeError(f'{where}: concat index {c} out of '
+                                        'range')
+        elif kind == 'chain':
+            for op in comp['ops']:
+                canonical_op_name(op)
+        elif kind == 'continuous':
+            cands = [canonical_op_name(c) for c in comp['candidates']]
+            w = np.asarray(comp['weights'], dtype=float)
+            if w.shape[-1] != len(cands):
+                raise GenotypeError(
+                    f'{where}: weights have {w.shape[-1]} columns for '
+                    f'{len(cands)} candidates')
+        elif kind == 'decisions':
+            choices, values = comp['choices'], comp['values']
+            if len(choices) != len(values):
+                raise GenotypeError(f'{where}: {len(values)} values for '
+                                    f'{len(choices)} decisions')
+            for i, (n, v) in enumerate(zip(choices, values)):
+                if not 0 <= int(v) < int(n):
+                    raise GenotypeError(f'{where}: decision {i} = {v} is '
+                                        f'out of range [0, {n})')
+    except KeyError as e:
+        if 'candidate op' in str(e):
+            raise GenotypeError(f'{where}: {e.args[0]}') from None
+        raise GenotypeError(f'{where} of type {kind!r} lacks key {e}') \
+            from None
+    except (TypeError, ValueError) as e:
+        if isinstance(e, GenotypeError):
+            raise
+        raise GenotypeError(f'{where} is malformed: {e}') from None
+
+
+# --------------------------------------------------------------------------
+# expectations of a model, validation
+# --------------------------------------------------------------------------
+def cell_spec(num_inputs: int, num_nodes: int, candidates: Sequence[str],
+              max_edges: Optional[int] = None) -> Dict[str, Any]:
+    """What a ``cell`` component must look like for a model."""
+    return dict(
+        type='cell',
+        num_inputs=num_inputs,
+        num_nodes=num_nodes,
+        candidates=[canonical_op_name(c) for c in candidates],
+        max_edges=max_edges)
+
+
+def chain_spec(length: int,
+               candidates: Sequence[str],
+               forbidden: Optional[Dict[int, Sequence[str]]] = None
+               ) -> Dict[str, Any]:
+    """What a ``chain`` component must look like (``forbidden``: position ->
+    ops not allowed there, e.g. skip in stride-2 blocks)."""
+    return dict(
+        type='chain',
+        length=length,
+        candidates=[canonical_op_name(c) for c in candidates],
+        forbidden={
+            int(k): [canonical_op_name(o) for o in v]
+            for k, v in (forbidden or {}).items()
+        })
+
+
+def continuous_spec(shape: Sequence[int],
+                    candidates: Sequence[str]) -> Dict[str, Any]:
+    return dict(
+        type='continuous',
+        shape=list(shape),
+        candidates=[canonical_op_name(c) for c in candidates])
+
+
+def decisions_spec(choices: Sequence[int]) -> Dict[str, Any]:
+    return dict(type='decisions', choices=[int(c) for c in choices])
+
+
+def validate_genotype(genotype: Union[str, dict, Genotype],
+                      spec: Dict[str, Dict[str, Any]],
+                      space: Optional[str] = None) -> Genotype:
+    """Check that ``genotype`` fits a model whose expectations are ``spec``.
+
+    Args:
+        genotype: a :class:`Genotype`, dict or path.
+        spec (dict): component name -> ``*_spec(...)`` dict.
+        space (str, optional): the model's registered type; a genotype
+            derived for another space is refused.
+
+    Returns:
+        Genotype: the parsed genotype.
+
+    Raises:
+        GenotypeError: with a message naming the component and the mismatch
+            (wrong number of cells/nodes/blocks, unknown or disallowed op,
+            wrong scale or shape, missing/extra components).
+    """
+    g = load_genotype(genotype)
+    if space is not None and g.space != space:
+        raise GenotypeError(f'genotype was derived for {g.space!r}, but is '
+                            f'given to {space!r}')
+    missing = sorted(set(spec) - set(g.components))
+    extra = sorted(set(g.components) - set(spec))
+    if missing or extra:
+        raise GenotypeError(
+            f'genotype components do not fit {space or "the model"}: '
+            f'missing {missing}, unexpected {extra}')
+    for name, expect in spec.items():
+        comp = g.components[name]
+        where = f'genotype component {name!r}'
+        if comp['type'] != expect['type']:
+            raise GenotypeError(f'{where} is a {comp["type"]!r}, the model '
+                                f'expects a {expect["type"]!r}')
+        kind = expect['type']
+        if kind == 'cell':
+            if int(comp['num_inputs']) != expect['num_inputs']:
+                raise GenotypeError(
+                    f'{where}: {comp["num_inputs"]} cell inputs, the model '
+                    f'has {expect["num_inputs"]}')
+            if len(comp['nodes']) != expect['num_nodes']:
+                raise GenotypeError(
+                    f'{where}: {len(comp["nodes"])} nodes, the model has '
+                    f'{expect["num_nodes"]}')
+            for j, node in enumerate(comp['nodes']):
+                if expect.get('max_edges') and len(node) > expect['max_edges']:
+                    raise GenotypeError(
+                        f'{where}: node {j} has {len(node)} edges, at most '
+                        f'{expect["max_edges"]} allowed')
+                for op, _ in node:
+                    _check_allowed(where, op, expect['candidates'])
+        elif kind == 'chain':
+            if len(comp['ops']) != expect['length']:
+                raise GenotypeError(
+                    f'{where}: {len(comp["ops"])} blocks, the model has '
+                    f'{expect["length"]}')
+            for i, op in enumerate(comp['ops']):
+                _check_allowed(f'{where} block {i}', op,
+                               expect['candidates'])
+                if canonical_op_name(op) in expect['forbidden'].get(i, []):
+                    raise GenotypeError(
+                        f'{where}: op {op!r} is not allowed at block {i}')
+        elif kind == 'continuous':
+            for c in comp['candidates']:
+                _check_allowed(where, c, expect['candidates'])
+            if [canonical_op_name(c) for c in comp['candidates']
+                ] != expect['candidates']:
+                raise GenotypeError(
+                    f'{where}: candidates {comp["candidates"]} differ from '
+                    f'the model\'s {expect["candidates"]}')
+            shape = list(np.asarray(comp['weights'], dtype=float).shape)
+            if shape != list(expect['shape']):
+                raise GenotypeError(f'{where}: weights of shape {shape}, the '
+                                    f'model expects {expect["shape"]}')
+        elif kind == 'decisions':
+            if [int(c) for c in comp['choices']] != expect['choices']:
+                raise GenotypeError(
+                    f'{where}: decision space {comp["choices"]} differs from '
+                    f'the model\'s {expect["choices"]}')
+    return g
+
+
+def _check_allowed(where: str, op: str, candidates: Sequence[str]) -> None:
+    name = canonical_op_name(op)
+    if name not in candidates:
+        raise GenotypeError(f'{where}: op {op!r} is not in this model\'s '
+                            f'search space {list(candidates)}')
+
+
+# --------------------------------------------------------------------------
+# derive rules
+# --------------------------------------------------------------------------
+def derive_cell(alpha: torch.Tensor,
+                candidates: Sequence[str],
+                num_inputs: int,
+                num_nodes: int,
+                k: int = 2,
+                exclude: Sequence[str] = ('none', )) -> Dict[str, Any]:
+    """DARTS rule: per node keep the ``k`` incoming edges whose strongest
+    non-excluded op has the highest softmax weight; each kept edge gets that
+    argmax op.
+
+    Args:
+        alpha (Tensor): ``(num_edges, num_ops)`` logits; edge order is node 0's
+            sources 0..num_inputs-1, then node 1's 0..num_inputs, ...
+        candidates: op names of the columns.
+
+    Returns:
+        dict: a ``cell`` component (``concat`` = every node).
+    """
+    cands = [canonical_op_name(c) for c in candidates]
+    num_edges = sum(num_inputs + j for j in range(num_nodes))
+    if tuple(alpha.shape) != (num_edges, len(cands)):
+        raise GenotypeError(f'alpha of shape {tuple(alpha.shape)} does not fit '
+                            f'{num_nodes} nodes x {len(cands)} ops '
+                            f'({num_edges} edges)')
+    probs = torch.softmax(alpha.detach().float(), dim=-1)
+    allowed = [i for i, c in enumerate(cands) if c not in exclude]
+    if not allowed:
+        raise GenotypeError('every candidate is excluded from derivation')
+    nodes, start = [], 0
+    for j in range(num_nodes):
+        n_src = num_inputs + j
+        rows = probs[start:start + n_src][:, allowed]
+        best_w, best_i = rows.max(dim=1)
+        order = torch.argsort(best_w, descending=True, stable=True)[:k]
+        edges = [[cands[allowed[int(best_i[s])]], int(s)]
+                 for s in sorted(order.tolist())]
+        nodes.append(edges)
+        start += n_src
+    return dict(
+        type='cell',
+        num_inputs=num_inputs,
+        nodes=nodes,
+        concat=list(range(num_inputs, num_inputs + num_nodes)))
+
+
+def derive_chain(alpha: torch.Tensor,
+                 candidates: Sequence[str],
+                 forbidden: Optional[Dict[int, Sequence[str]]] = None
+                 ) -> Dict[str, Any]:
+    """Argmax op per position of ``alpha`` ``(length, num_ops)``, skipping
+    ops forbidden at a position."""
+    cands = [canonical_op_name(c) for c in candidates]
+    probs = torch.softmax(alpha.detach().float(), dim=-1)
+    ops = []
+    for i, row in enumerate(probs):
+        row = row.clone()
+        for op in (forbidden or {}).get(i, []):
+            row[cands.index(canonical_op_name(op))] = -1
+        ops.append(cands[int(row.argmax())])
+    return dict(type='chain', ops=ops)
+
+
+def derive_continuous(alpha: torch.Tensor,
+                      candidates: Sequence[str],
+                      prune_below: float = 0.0) -> Dict[str, Any]:
+    """Keep the continuous mixture ``softmax(alpha)`` (PNFS). Weights at or
+    below ``prune_below`` are set to exactly zero (the op is then not run);
+    rows are not renormalised, so the kept net computes what the supernet
+    computed up to the pruned mass."""
+    probs = torch.softmax(alpha.detach().double(), dim=-1)
+    if prune_below > 0:
+        probs = torch.where(probs <= prune_below, torch.zeros_like(probs),
+                            probs)
+    return dict(
+        type='continuous',
+        candidates=[canonical_op_name(c) for c in candidates],
+        weights=probs.tolist())
+
+
+def derive_decisions(values: Sequence[int],
+                     choices: Sequence[int]) -> Dict[str, Any]:
+    """A ``decisions`` component (controller or best-of-K result)."""
+    return dict(
+        type='decisions',
+        choices=[int(c) for c in choices],
+        values=[int(v) for v in values])

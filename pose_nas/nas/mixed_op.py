@@ -1,0 +1,200 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""MixedOp: one searchable edge over a list of candidate ops."""
+from typing import List, Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .arch import arch_weights
+from .ops import build_op, canonical_op_name
+
+
+class MixedOp(nn.Module):
+    """A searchable edge: a set of candidate ops combined by one of four modes.
+
+    The same module type is used in the supernet and in the derived network,
+    so a derived net's parameter names and counts match a hand-built one.
+
+    Modes:
+
+    - ``'softmax'`` (DARTS): ``sum_i softmax(alpha)_i * op_i(x)``;
+    - ``'gumbel'``: Gumbel-softmax weights with temperature :attr:`tau`;
+      ``hard=True`` is the straight-through one-hot version, and only the
+      sampled op is run (its weight carries the gradient to ``alpha``);
+    - ``'sampled'`` (single path): one op runs per forward, the index set by
+      :meth:`set_active` (a controller) or drawn from ``softmax(alpha)``
+      while training, argmax in eval; ``alpha`` gets no gradient;
+    - ``'fixed'``: a derived edge holding only the chosen op; the forward is
+      that op, nothing else.
+
+    The ``none`` op is never run (its contribution is zero).
+
+    Args:
+        C_in (int): input channels.
+        C_out (int): output channels.
+        stride (int): 1 or 2.
+        candidates (Sequence[str]): op names (aliases allowed).
+        mode (str): ``'softmax' | 'gumbel' | 'sampled' | 'fixed'``.
+        chosen (str | int, optional): the op (name or index into
+            ``candidates``) kept in ``'fixed'`` mode. With ``'fixed'`` and no
+            ``candidates``, give the name.
+        tau (float): Gumbel temperature. Defaults to 1.0.
+        hard (bool): straight-through Gumbel. Defaults to False.
+        affine (bool): BN affine parameters in the ops.
+
+    Shapes:
+        ``forward(x: (N, C_in, H, W), alpha: (num_candidates,))`` ->
+        ``(N, C_out, ceil(H / stride), ceil(W / stride))``.
+    """
+
+    MODES = ('softmax', 'gumbel', 'sampled', 'fixed')
+
+    def __init__(self,
+                 C_in: int,
+                 C_out: int,
+                 stride: int,
+                 candidates: Optional[Sequence[str]] = None,
+                 mode: str = 'softmax',
+                 chosen: Union[str, int, None] = None,
+                 tau: float = 1.0,
+                 hard: bool = False,
+                 affine: bool = True) -> None:
+        super().__init__()
+        if mode not in self.MODES:
+            raise ValueError(f'MixedOp mode must be one of {self.MODES}, '
+                             f'got {mode!r}')
+        self.mode = mode
+        self.tau = float(tau)
+        self.hard = bool(hard)
+        self.C_in, self.C_out, self.stride = C_in, C_out, stride
+        if mode == 'fixed':
+            if chosen is None:
+                raise ValueError("MixedOp(mode='fixed') needs `chosen`")
+            if isinstance(chosen, int):
+                if not candidates or not 0 <= chosen < len(candidates):
+                    raise ValueError(
+                        f'chosen index {chosen} out of range for '
+                        f'candidates {candidates}')
+                chosen = candidates[chosen]
+            name = canonical_op_name(chosen)
+            if candidates is not None and name not in [
+                    canonical_op_name(c) for c in candidates
+            ]:
+                raise ValueError(f'chosen op {chosen!r} is not among the '
+                                 f'candidates {list(candidates)}')
+            self.candidates: List[str] = [name]
+        else:
+            if not candidates:
+                raise ValueError(f'MixedOp(mode={mode!r}) needs candidates')
+            self.candidates = [canonical_op_name(c) for c in candidates]
+            if len(set(self.candidates)) != len(self.candidates):
+                raise ValueError(
+                    f'duplicate candidates: {list(candidates)}')
+        self.ops = nn.ModuleList(
+            build_op(name, C_in, C_out, stride, affine=affine)
+            for name in self.candidates)
+        self._active: Optional[int] = None
+
+    @property
+    def num_candidates(self) -> int:
+        return len(self.candidates)
+
+    @property
+    def chosen(self) -> Optional[str]:
+        """The op name of a ``'fixed'`` edge."""
+        return self.candidates[0] if self.mode == 'fixed' else None
+
+    def set_active(self, index: Optional[int]) -> None:
+        """Pin the op a ``'sampled'`` edge runs (None: sample again)."""
+        if index is not None and not 0 <= index < self.num_candidates:
+            raise IndexError(f'active op {index} out of range '
+                             f'[0, {self.num_candidates})')
+        self._active = index
+
+    def _check_alpha(self, alpha: Optional[torch.Tensor]) -> torch.Tensor:
+        if alpha is None:
+            raise ValueError(
+                f'MixedOp(mode={self.mode!r}) needs architecture logits')
+        if alpha.shape[-1] != self.num_candidates or alpha.dim() != 1:
+            raise ValueError(
+                f'alpha must have shape ({self.num_candidates},), got '
+                f'{tuple(alpha.shape)}')
+        return alpha
+
+    def _run(self, index: int, x: torch.Tensor) -> torch.Tensor:
+        return self.ops[index](x)
+
+    def forward(self,
+                x: torch.Tensor,
+                alpha: Optional[torch.Tensor] = None,
+                weights: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """Mix the candidates.
+
+        Args:
+            x (Tensor): ``(N, C_in, H, W)``.
+            alpha (Tensor, optional): ``(num_candidates,)`` logits.
+            weights (Tensor, optional): precomputed mixing weights (they
+                replace ``softmax(alpha)`` in ``'softmax'`` mode; PNFS keeps
+                derived continuous weights this way).
+        """
+        if self.mode == 'fixed':
+            return self.ops[0](x)
+        if self.mode == 'sampled':
+            if self._active is not None:
+                index = self._active
+            else:
+                alpha = self._check_alpha(alpha).detach()
+                if self.training:
+                    index = int(
+                        torch.multinomial(F.softmax(alpha, -1), 1).item())
+                else:
+                    index = int(alpha.argmax())
+            return self._run(index, x)
+        if weights is None:
+            alpha = self._check_alpha(alpha)
+            weights = arch_weights(
+                alpha,
+                mode=self.mode,
+                tau=self.tau,
+                hard=self.hard and self.mode == 'gumbel')
+        if self.mode == 'gumbel' and self.hard:
+            index = int(weights.detach().argmax())
+            out = self._run(index, x)
+            return out * weights[index]
+        out = None
+        for i, name in enumerate(self.candidates):
+            if name == 'none':
+                continue
+            w = weights[i]
+            if not w.requires_grad and float(w) == 0.0:
+                continue  # pruned edge (exactly zero, no gradient needed)
+            y = w * self._run(i, x)
+            out = y if out is None else out + y
+        if out is None:  # every candidate is zero
+            out = self.ops[0](x) * weights.sum() * 0
+        return out
+
+    def extra_repr(self) -> str:
+        return (f'mode={self.mode}, candidates={self.candidates}, '
+                f'stride={self.stride}'
+                + (f', tau={self.tau}, hard={self.hard}'
+                   if self.mode == 'gumbel' else ''))
+
+
+def set_mixed_op_attr(module: nn.Module, **attrs) -> int:
+    """Set ``tau`` / ``hard`` / ``mode`` on every :class:`MixedOp` under
+    ``module``; returns how many edges were changed."""
+    count = 0
+    for m in module.modules():
+        if isinstance(m, MixedOp) and m.mode != 'fixed':
+            for key, value in attrs.items():
+                if key not in ('tau', 'hard', 'mode'):
+                    raise KeyError(f'cannot set MixedOp.{key}')
+                if key == 'mode' and value not in ('softmax', 'gumbel',
+                                                   'sampled'):
+                    raise ValueError(f'cannot switch a search edge to '
+                                     f'mode {value!r}')
+                setattr(m, key, value)
+            count += 1
+    return count
