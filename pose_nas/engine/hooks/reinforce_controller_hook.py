@@ -195,7 +195,7 @@ class ReinforceControllerHook(Hook):
             reward_mean=float(rewards_t.mean()),
             reward_max=float(rewards_t.max()),
             baseline=float(self.baseline.value),
-            entropy=float(torch.stack(entropies).mean()),
+            entropy=float(torch.stack(entropies).detach().mean()),
             greedy=self.controller.greedy())
         self.history.append(record)
         hub = runner.message_hub
