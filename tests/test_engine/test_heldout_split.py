@@ -1,0 +1,42 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""Deterministic image-level held-out split of MMPose datasets."""
+import pytest
+
+from pose_nas.datasets import HeldOutSplitDataset, generate_synthetic_dataset
+
+
+@pytest.fixture(scope='module')
+def coco(tmp_path_factory):
+    root = tmp_path_factory.mktemp('split')
+    info = generate_synthetic_dataset(str(root), splits={'train': 24},
+                                      seed=0, formats=('coco', ))
+    return info['coco']['train']
+
+
+def _ds(coco, part, **kw):
+    return HeldOutSplitDataset(
+        dict(type='CocoDataset', data_root=coco['data_root'],
+             data_mode='topdown', ann_file=coco['ann_file'],
+             data_prefix=dict(img=coco['img_dir']), pipeline=[]),
+        part=part, **kw)
+
+
+def test_split_is_disjoint_complete_and_deterministic(coco):
+    train = _ds(coco, 'train')
+    held = _ds(coco, 'heldout')
+    assert set(train.img_ids).isdisjoint(held.img_ids)
+    assert len(set(train.img_ids) | set(held.img_ids)) == 24
+    assert len(held.img_ids) == 8  # 1/3 of the images (2:1 as in PNFS)
+    assert len(train) + len(held) == len(train.dataset)
+    assert _ds(coco, 'heldout').indices == held.indices
+    assert _ds(coco, 'heldout', seed=1).indices != held.indices
+    # items come from the wrapped dataset, metainfo is MMPose's
+    assert held[0]['img_id'] in held.img_ids
+    assert held.metainfo['dataset_name'] == 'coco'
+
+
+def test_bad_arguments(coco):
+    with pytest.raises(ValueError, match='part'):
+        _ds(coco, 'val')
+    with pytest.raises(ValueError, match='heldout_ratio'):
+        _ds(coco, 'train', heldout_ratio=1.5)
