@@ -115,10 +115,53 @@ def patch_opencv_visualizer_radius() -> None:
         OpencvBackendVisualizer.draw_circles = _scalar_radius_draw_circles(fn)
 
 
+def patch_cpu_distributed() -> None:
+    """Let MMEngine's ``pytorch`` launcher run on CPU-only machines.
+
+    MMEngine 0.10.7 calls ``torch.cuda.set_device(local_rank)`` before
+    ``init_process_group`` and passes ``device_ids=[local_rank]`` to DDP,
+    both of which fail without a GPU, so ``torchrun ... --launcher pytorch``
+    cannot start on a CPU (where ``gloo`` works fine). Without CUDA the
+    shim skips ``set_device``, falls back from ``nccl`` to ``gloo``, and
+    drops ``device_ids`` for modules that live on the CPU. Machines with a
+    GPU take MMEngine's path unchanged.
+    """
+    import torch
+    import torch.distributed as torch_dist
+    from mmengine.dist import utils as dist_utils
+    from mmengine.model.wrappers import distributed as mm_ddp
+
+    original_init = dist_utils._init_dist_pytorch
+    if not hasattr(original_init, '_pose_nas_original'):
+
+        def _init_dist_pytorch(backend, init_backend='torch', **kwargs):
+            if torch.cuda.is_available() or init_backend != 'torch':
+                return original_init(backend, init_backend, **kwargs)
+            if backend == 'nccl':
+                backend = 'gloo'
+            torch_dist.init_process_group(backend=backend, **kwargs)
+
+        _init_dist_pytorch._pose_nas_original = original_init
+        dist_utils._init_dist_pytorch = _init_dist_pytorch
+
+    ddp_init = mm_ddp.MMDistributedDataParallel.__init__
+    if not hasattr(ddp_init, '_pose_nas_original'):
+
+        def __init__(self, module, *args, **kwargs):
+            devices = {p.device.type for p in module.parameters()}
+            if devices == {'cpu'} and kwargs.get('device_ids') is not None:
+                kwargs['device_ids'] = None
+            ddp_init(self, module, *args, **kwargs)
+
+        __init__._pose_nas_original = ddp_init
+        mm_ddp.MMDistributedDataParallel.__init__ = __init__
+
+
 def apply_all() -> None:
     """Apply every shim once (idempotent)."""
     for name, fn in (('checkpoint_globals', allow_mmengine_checkpoint_globals),
-                     ('visualizer_radius', patch_opencv_visualizer_radius)):
+                     ('visualizer_radius', patch_opencv_visualizer_radius),
+                     ('cpu_distributed', patch_cpu_distributed)):
         if not _APPLIED.get(name):
             fn()
             _APPLIED[name] = True
