@@ -258,7 +258,9 @@ def run_child(args) -> Dict[str, Any]:
 
     HeldOutBatches.next = timed_fetch
 
-    work_dir = tempfile.mkdtemp(prefix=f'bench_{args.child}_')
+    # next to the result file: the parent's temporary folder
+    work_dir = osp.join(
+        osp.dirname(osp.abspath(args.child_out)), f'work_{args.child}')
     max_iters = args.warmup + args.iters
     cfg, extra = build_run_config(args.child, args.data_root,
                                   args.batch_size, max_iters, work_dir)
