@@ -1,6 +1,7 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 """Deterministic image-level held-out split of MMPose datasets."""
 import pytest
+from mmengine.registry import init_default_scope
 
 from pose_nas.datasets import HeldOutSplitDataset, generate_synthetic_dataset
 
@@ -14,6 +15,8 @@ def coco(tmp_path_factory):
 
 
 def _ds(coco, part, **kw):
+    # other tests may leave another default scope (e.g. mmdet) behind
+    init_default_scope('mmpose')
     return HeldOutSplitDataset(
         dict(type='CocoDataset', data_root=coco['data_root'],
              data_mode='topdown', ann_file=coco['ann_file'],

@@ -239,5 +239,5 @@ class DartsArchHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         state = checkpoint.get('nas_state', {}).get('darts')
-        if state and state.get('heldout') is not None:
+        if runner._resume and state and state.get('heldout') is not None:
             self._pending = state
