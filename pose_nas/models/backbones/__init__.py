@@ -1,4 +1,5 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 from .cell_search_backbone import CellSearchBackbone
+from .efficientpose_backbone import EfficientPoseBackbone
 
-__all__ = ['CellSearchBackbone']
+__all__ = ['CellSearchBackbone', 'EfficientPoseBackbone']

@@ -1,0 +1,4 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+from .slim_deconv_head import SlimDeconvHead
+
+__all__ = ['SlimDeconvHead']
