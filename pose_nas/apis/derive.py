@@ -56,19 +56,26 @@ def derive_genotypes(model: nn.Module,
     """Derive a genotype for every searchable module of ``model``.
 
     Discrete decisions come from the controller state in the checkpoint
-    (best-of-K if the search finished, else the greedy vector).
+    (best-of-K if the search finished, else the greedy vector); a
+    budget-aware search's derived choices are its projection onto the
+    budget (saved by ``DartsArchHook``).
     """
     searchable = find_searchable(model)
     if not searchable:
         raise RuntimeError('the model has no searchable module (was it '
                            'built with genotype= already?)')
     decisions = _decisions_from(checkpoint)
+    budget = checkpoint.get('nas_state', {}).get('darts', {}).get('budget')
     meta = checkpoint.get('meta', {})
     out = {}
     for name, module in searchable.items():
         kwargs = dict(derive_kwargs or {})
         if module.decision_space() and decisions is not None:
             kwargs['decisions'] = decisions
+        if budget and hasattr(module, 'cost_table'):
+            # budget-aware search: the projection onto the budget
+            kwargs['choices'] = budget['choices']
+            kwargs.setdefault('budget_flops', budget['target'])
         kwargs.setdefault('source_checkpoint', source)
         kwargs.setdefault('epoch', meta.get('epoch'))
         kwargs.setdefault('iter', meta.get('iter'))

@@ -35,7 +35,7 @@ def test_structure_and_shapes():
     plain = _head(sic=False)
     assert isinstance(plain.conv_layers, nn.Identity)
     n = sum(p.numel() for p in head.parameters())
-    assert n - sum(p.numel() for p in plain.parameters()) == 32 * 9 + 32
+    assert n - sum(p.numel() for p in plain.parameters()) == 32 * 9
 
 
 def test_loss_backward_reaches_sic_and_predict_with_flip():

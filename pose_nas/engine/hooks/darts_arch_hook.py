@@ -12,6 +12,83 @@ from pose_nas.nas.arch import (named_arch_parameters, unwrap_model,
 from pose_nas.registry import HOOKS
 from ..utils import (HeldOutBatches, all_reduce_mean_, compute_loss)
 
+
+class ArchBudget:
+    """Expected FLOPs of a model's searchable module under the current
+    architecture distribution, and the budget penalty.
+
+    Args:
+        model (nn.Module): the (unwrapped) model; its searchable module
+            provides ``cost_table(input_size)`` and ``cost_logits()``.
+        target (float): budget in FLOPs (whole model).
+        input_size (tuple): ``(width, height)`` of the budget.
+        weight (float): penalty weight.
+    """
+
+    def __init__(self, model: nn.Module, target: float,
+                 input_size: Tuple[int, int] = (192, 256),
+                 weight: float = 1.0) -> None:
+        from pose_nas.nas.arch import find_searchable
+        from pose_nas.nas.cost import BudgetPenalty, count_flops
+        modules = [m for m in find_searchable(model).values()
+                   if hasattr(m, 'cost_table')]
+        if not modules:
+            raise RuntimeError('budget-aware search needs a searchable '
+                               'module with cost_table() (e.g. '
+                               'EfficientPoseBackbone)')
+        self.module = modules[0]
+        self.target = float(target)
+        self.penalty_fn = BudgetPenalty(target, weight)
+        fixed, self.tables = self.module.cost_table(tuple(input_size))
+        head = getattr(model, 'head', None)
+        if head is not None and self.module is getattr(model, 'backbone',
+                                                       None):
+            w, h = input_size
+            with torch.no_grad():
+                was = self.module.training
+                self.module.eval()
+                feats = self.module(torch.zeros(1, 3, h, w))
+                self.module.train(was)
+            neck = getattr(model, 'neck', None)
+            if neck is not None:
+                fixed += count_flops(neck, (feats, ))
+                with torch.no_grad():
+                    feats = neck(feats)
+            fixed += count_flops(_HeadForward(head), (feats, ))
+        self.fixed = fixed
+        self.min_cost = fixed + sum(float(t.min()) for t in self.tables)
+        self.max_cost = fixed + sum(float(t.max()) for t in self.tables)
+
+    def expected(self) -> torch.Tensor:
+        from pose_nas.nas.cost import expected_cost
+        return expected_cost(self.module.cost_logits(), self.tables,
+                             self.fixed)
+
+    def penalty(self) -> torch.Tensor:
+        """Penalty on the expected (soft) cost plus on the cost of the net
+        derived now (straight-through argmax)."""
+        from pose_nas.nas.cost import expected_cost
+        hard = expected_cost(self.module.cost_logits(), self.tables,
+                             self.fixed, hard=True)
+        return self.penalty_fn(self.expected()) + self.penalty_fn(hard)
+
+    def project(self, tolerance: float = 0.05) -> list:
+        """Budget-aware derivation: candidate index per position."""
+        from pose_nas.nas.cost import project_to_budget
+        return project_to_budget(self.module.cost_logits(), self.tables,
+                                 self.fixed, self.target, tolerance)
+
+
+class _HeadForward(nn.Module):
+    """Wrap a pose head so the FLOPs counter calls ``head.forward``."""
+
+    def __init__(self, head: nn.Module) -> None:
+        super().__init__()
+        self.head = head
+
+    def forward(self, feats):
+        return self.head.forward(feats)
+
 LossFn = Callable[[nn.Module, Any], torch.Tensor]
 
 
@@ -48,7 +125,8 @@ def unrolled_arch_grads(model: nn.Module,
                         weights: Sequence[nn.Parameter],
                         unroll_lr: float,
                         weight_decay: float = 0.0,
-                        fd_eps: float = 0.01
+                        fd_eps: float = 0.01,
+                        val_loss_fn: Optional[LossFn] = None
                         ) -> Tuple[torch.Tensor, List[torch.Tensor]]:
     """Second-order DARTS hypergradient.
 
@@ -59,7 +137,8 @@ def unrolled_arch_grads(model: nn.Module,
 
     where ``w+- = w +- eps * grad_w' L_val(w', a)`` and
     ``eps = fd_eps / ||grad_w' L_val||`` (finite-difference Hessian-vector
-    product, Liu et al. 2019). The weights are restored exactly afterwards
+    product, Liu et al. 2019). ``val_loss_fn`` (default ``loss_fn``) may add
+    arch-only terms such as a compute budget. The weights are restored exactly afterwards
     and their ``.grad`` is left untouched. Under DDP the train gradient, the
     direction ``grad_w' L_val`` and the result are averaged over ranks, so
     every rank computes the same hypergradient.
@@ -75,7 +154,7 @@ def unrolled_arch_grads(model: nn.Module,
         with torch.no_grad():
             for w, g in zip(weights, g_train):
                 w.sub_(unroll_lr * (g + weight_decay * w))
-        val_loss = loss_fn(model, val_batch)
+        val_loss = (val_loss_fn or loss_fn)(model, val_batch)
         grads = _grads(val_loss, list(arch) + list(weights))
         d_arch, d_w = grads[:len(arch)], grads[len(arch):]
         all_reduce_mean_(d_w)
@@ -133,6 +212,14 @@ class DartsArchHook(Hook):
         fd_eps (float): finite-difference radius numerator.
         arch_key (str): name of the arch optim wrapper.
         weight_key (str): name of the weight optim wrapper.
+        budget (dict, optional): budget-aware search: ``target`` (FLOPs of
+            the whole model, e.g. ``0.6e9``), ``input_size`` ``(w, h)`` the
+            budget refers to, ``weight`` of the penalty
+            ``weight * log(E[FLOPs] / target)^2`` added to the arch loss.
+            ``E[FLOPs]`` is the stem + head FLOPs plus, per searchable
+            block, the softmax-weighted FLOPs of its candidates (a lookup
+            table measured once with MMEngine's counter); the searchable
+            module must offer ``cost_table`` / ``cost_logits``.
     """
 
     priority = 'ABOVE_NORMAL'
@@ -147,7 +234,8 @@ class DartsArchHook(Hook):
                  unroll_weight_decay: Optional[float] = None,
                  fd_eps: float = 0.01,
                  arch_key: str = 'arch',
-                 weight_key: str = 'weight') -> None:
+                 weight_key: str = 'weight',
+                 budget: Optional[dict] = None) -> None:
         if order not in (1, 2):
             raise ValueError(f'DARTS order must be 1 or 2, got {order}')
         if interval < 1:
@@ -166,6 +254,8 @@ class DartsArchHook(Hook):
         self.arch_steps = 0
         self._pending: Optional[Dict[str, Any]] = None
         self.loss_fn: LossFn = _default_loss
+        self.budget_cfg = dict(budget) if budget else None
+        self.budget = None
 
     # -- setup ------------------------------------------------------------
     def before_train(self, runner) -> None:
@@ -184,6 +274,13 @@ class DartsArchHook(Hook):
         else:
             loader = self.arch_dataloader_cfg
         self.stream = HeldOutBatches(loader)
+        if self.budget_cfg is not None:
+            self.budget = ArchBudget(unwrap_model(runner.model),
+                                     **self.budget_cfg)
+            runner.logger.info(
+                f'budget-aware search: target {self.budget.target:.4g} '
+                f'FLOPs, fixed {self.budget.fixed:.4g}, range '
+                f'[{self.budget.min_cost:.4g}, {self.budget.max_cost:.4g}]')
         if self._pending is not None:
             self.stream.load_state_dict(self._pending['heldout'])
             self.arch_steps = self._pending.get('arch_steps', 0)
@@ -208,8 +305,15 @@ class DartsArchHook(Hook):
         arch = [p for _, p in named_arch_parameters(model)]
         arch_wrapper = runner.optim_wrapper[self.arch_key]
         val_batch = self.stream.next()
+        val_loss_fn = self.loss_fn
+        if self.budget is not None:
+            budget = self.budget
+
+            def val_loss_fn(m, b):
+                return self.loss_fn(m, b) + budget.penalty().float()
+
         if self.order == 1:
-            loss, grads = first_order_arch_grads(model, self.loss_fn,
+            loss, grads = first_order_arch_grads(model, val_loss_fn,
                                                  val_batch, arch)
         else:
             weight_opt = runner.optim_wrapper[self.weight_key]
@@ -222,13 +326,22 @@ class DartsArchHook(Hook):
             loss, grads = unrolled_arch_grads(model, self.loss_fn,
                                               data_batch, val_batch, arch,
                                               weight_parameters(model), xi,
-                                              wd, self.fd_eps)
+                                              wd, self.fd_eps, val_loss_fn)
         for p, g in zip(arch, grads):
             p.grad = g.detach().clone()
         arch_wrapper.step()
         arch_wrapper.zero_grad()
         self.arch_steps += 1
         runner.message_hub.update_scalar('train/arch_loss', float(loss))
+        if self.budget is not None:
+            with torch.no_grad():
+                runner.message_hub.update_scalar(
+                    'train/expected_gflops', float(self.budget.expected()) / 1e9)
+
+    def after_train_epoch(self, runner) -> None:
+        if self.budget is not None:
+            choices = self.budget.project()
+            runner.message_hub.update_info('nas_budget_choices', choices)
 
     # -- checkpoints ------------------------------------------------------
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
@@ -236,6 +349,11 @@ class DartsArchHook(Hook):
         state['darts'] = dict(
             heldout=self.stream.state_dict() if self.stream else None,
             arch_steps=self.arch_steps)
+        if self.budget is not None:
+            state['darts']['budget'] = dict(
+                target=self.budget.target,
+                fixed=self.budget.fixed,
+                choices=self.budget.project())
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         state = checkpoint.get('nas_state', {}).get('darts')

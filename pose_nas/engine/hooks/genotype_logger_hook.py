@@ -80,6 +80,10 @@ class GenotypeLoggerHook(Hook):
                 kwargs['decisions'] = hub_decisions['best']
             elif hub_decisions and module.decision_space():
                 kwargs['decisions'] = hub_decisions['greedy']
+            budget_choices = runner.message_hub.get_info(
+                'nas_budget_choices')
+            if budget_choices is not None and hasattr(module, 'cost_table'):
+                kwargs['choices'] = budget_choices
             genotype = module.derive_genotype(
                 epoch=runner.epoch + 1, **kwargs)
             genotypes[prefix] = genotype.to_dict()

@@ -118,17 +118,53 @@ class EfficientPoseBackbone(BaseBackbone, SearchableMixin):
         return dict(blocks=chain_spec(self.num_blocks, self.candidates,
                                       self.forbidden()))
 
-    def derive_genotype(self, **meta) -> Genotype:
-        """Argmax op per block."""
+    def derive_genotype(self,
+                        choices: Optional[Sequence[int]] = None,
+                        **meta) -> Genotype:
+        """Argmax op per block, or the given candidate indices ``choices``
+        (e.g. the budget-aware projection of
+        :func:`pose_nas.nas.cost.project_to_budget`)."""
         if self.genotype is not None:
             return self.genotype
         ops = []
-        for alpha, cands in zip(self.arch_alpha, self.block_candidates):
-            ops.append(derive_chain(alpha[None], cands)['ops'][0])
+        if choices is not None:
+            if len(choices) != self.num_blocks:
+                raise GenotypeError(f'{len(choices)} choices for '
+                                    f'{self.num_blocks} blocks')
+            ops = [c[int(i)] for c, i in zip(self.block_candidates, choices)]
+            meta.setdefault('rule', 'budget_projection')
+        else:
+            for alpha, cands in zip(self.arch_alpha, self.block_candidates):
+                ops.append(derive_chain(alpha[None], cands)['ops'][0])
         meta.setdefault('rule', 'argmax')
         return Genotype(space=type(self).__name__,
                         components=dict(blocks=dict(type='chain', ops=ops)),
                         meta=meta)
+
+    def cost_table(self, input_size: Tuple[int, int]
+                   ) -> Tuple[float, List[torch.Tensor]]:
+        """FLOPs of the stem and, per block, of every candidate there, for
+        an input of ``input_size = (width, height)`` (MMEngine's counter).
+
+        Returns:
+            tuple: ``(stem FLOPs, [tensor(num_candidates_i)] per block)``.
+        """
+        from pose_nas.nas.cost import count_flops, op_flops
+        w, h = input_size
+        stem = count_flops(self.stem, (torch.zeros(1, 3, h, w), ))
+        h, w = -(-h // 2), -(-w // 2)
+        tables = []
+        for (ci, co, s), cands in zip(self.block_shapes,
+                                      self.block_candidates):
+            tables.append(
+                torch.tensor([op_flops(c, ci, co, s, h, w) for c in cands],
+                             dtype=torch.float64))
+            h, w = -(-h // s), -(-w // s)
+        return stem, tables
+
+    def cost_logits(self) -> List[torch.Tensor]:
+        """The logits matching :meth:`cost_table`'s rows."""
+        return list(self.arch_alpha)
 
     def arch_labels(self) -> Dict[str, List[str]]:
         return {

@@ -15,7 +15,8 @@ class SlimDeconvHead(HeatmapHead):
     """Slim transposed-conv head + SIC (EfficientPose, SPEC section 3.4).
 
     ``deconv 4x4/s2 (64) -> BN -> ReLU -> deconv 4x4/s2 (32) -> BN -> ReLU ->
-    SIC: depthwise 3x3 conv (bias, no BN) -> ReLU -> 1x1 conv to K``.
+    SIC: depthwise 3x3 conv (no bias, no BN) -> ReLU -> 1x1 conv to K``
+    (as in the authors' released inference code).
 
     The SIC module corrects the spatial misalignment (checkerboard) the
     transposed convolutions leave, at the cost of one depthwise conv. Loss,
@@ -79,7 +80,7 @@ class SlimDeconvHead(HeatmapHead):
                     sic_kernel_size,
                     padding=sic_kernel_size // 2,
                     groups=channels,
-                    bias=True), nn.ReLU(inplace=True))
+                    bias=False), nn.ReLU(inplace=True))
 
     @property
     def default_init_cfg(self):

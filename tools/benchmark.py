@@ -1,0 +1,608 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""CPU speed of EfficientPose A/B/C next to MMPose's lightweight pose nets.
+
+Example::
+
+    python tools/benchmark.py \
+        --out benchmarks/cpu_speed.json --markdown benchmarks/cpu_speed.md
+
+Every model is timed in this one process, one after the other, on the same
+footing:
+
+* input: a ``(N, 3, 256, 192)`` normalized batch (after the data
+  preprocessor), ``N`` in ``--batch-sizes`` (default 1 and 8);
+* what is timed: ``model(inputs, None, mode='tensor')`` (backbone, neck,
+  head; no decoding, no flip test) under ``torch.inference_mode()``, with
+  ``torch.set_num_threads(--threads)`` (default 1), ``--warmup`` discarded
+  runs then ``--repeats`` timed runs (fewer for a slow setting, see
+  ``--budget-s``); median and p90 are reported;
+* weights: none are loaded (timing only; nothing is downloaded). MMPose's
+  models are built from the configs shipped inside the installed ``mmpose``
+  package with ``init_model(config, None, device='cpu')``; EfficientPose
+  A/B/C as ``TopdownPoseEstimator``\\ s with ``EfficientPoseBackbone(
+  **released_arch(X))`` and ``SlimDeconvHead``. Every model's BN running
+  statistics are then set from one forward of a random batch
+  (:func:`pose_nas.apis.deploy.calibrate_bn_stats`), so activations have a
+  trained-like scale (no denormals, non-trivial BN folding checks);
+* params and GFLOPs: MMEngine's ``get_model_complexity_info`` at batch 1
+  (its FLOPs are multiply-accumulates, as in MMPose's model zoo tables).
+
+EfficientPose A/B/C are also timed deployed:
+
+* ``fused``: BN folded into the convs and deconvs
+  (:func:`pose_nas.apis.deploy.fuse_conv_bn`);
+* ``fused+cl``: the fused model and its input in ``channels_last``;
+* ``onnxrt``: the plain model exported to ONNX (opset ``--opset``, dynamic
+  batch) and run in ONNX Runtime's CPU provider with ``--threads``
+  intra-op threads.
+
+The fused model and the ONNX Runtime outputs are checked against the plain
+PyTorch model on a random batch of 2: max abs heatmap difference (at most
+``--hm-tol`` times ``max(1, max |heatmap|)``, default 1e-4: float32 rounding
+through 30-odd blocks reaches ~7e-5 on heatmaps peaking at ~1.5) and max
+keypoint difference after decoding with the model's codec (``--kpt-tol``
+pixels of the 256x192 input, default 1e-3). BN folding is also checked in
+float64, where it must be exact (max abs difference <= 1e-9). The script
+exits with status 1 (after writing its results) when a check fails.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import os.path as osp
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from typing import Any, Callable, Dict, List, Optional
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+if importlib.util.find_spec('pose_nas') is None:  # run from a checkout
+    sys.path.insert(0, REPO_ROOT)
+
+INPUT_HW = (256, 192)
+EFFICIENTPOSE = {
+    'efficientpose-a': 'A',
+    'efficientpose-b': 'B',
+    'efficientpose-c': 'C'
+}
+#: name -> config path relative to mmpose/.mim/configs/body_2d_keypoint
+MMPOSE_CONFIGS = {
+    'rtmpose-t': 'rtmpose/coco/rtmpose-t_8xb256-420e_coco-256x192.py',
+    'rtmpose-s': 'rtmpose/coco/rtmpose-s_8xb256-420e_coco-256x192.py',
+    'litehrnet-18':
+    'topdown_heatmap/coco/td-hm_litehrnet-18_8xb64-210e_coco-256x192.py',
+    'mobilenetv2-simplebaseline':
+    'topdown_heatmap/coco/td-hm_mobilenetv2_8xb64-210e_coco-256x192.py',
+    'vipnas-mobilenetv3':
+    'topdown_heatmap/coco/td-hm_vipnas-mbv3_8xb64-210e_coco-256x192.py',
+    'hrnet-w32':
+    'topdown_heatmap/coco/td-hm_hrnet-w32_8xb64-210e_coco-256x192.py',
+}
+MODEL_NAMES = list(EFFICIENTPOSE) + list(MMPOSE_CONFIGS)
+REFERENCE = 'rtmpose-t'
+EP_VARIANTS = ('pytorch', 'fused', 'fused+cl', 'onnxrt')
+
+NOTES = [
+    'timed: model(inputs, None, mode="tensor") (backbone + neck + head, no '
+    'decoding, no flip test) on a normalized (N, 3, 256, 192) batch under '
+    'torch.inference_mode(); median (and p90) of the timed runs after the '
+    'warm-up runs, all models in one process, one after the other.',
+    'weights: none loaded (timing only); BN statistics of every model set '
+    'from one forward of a random batch (calibrate_bn_stats), so the '
+    'activations have a trained-like scale.',
+    'GFLOPs: MMEngine get_model_complexity_info at batch 1 (multiply-adds, '
+    'as MMPose reports them); fused: the BN-folded model (BN layers gone).',
+    'fused: BN folded into the preceding Conv2d (mmcv.cnn.fuse_conv_bn) and '
+    'ConvTranspose2d (pose_nas); fused+cl: the same in channels_last '
+    'memory format (model and input).',
+    'onnxrt: the plain model exported with torch.onnx.export (TorchScript '
+    'exporter, dynamic batch) and run by ONNX Runtime CPUExecutionProvider, '
+    'same intra-op threads, inter-op 1, all graph optimizations (its own '
+    'Conv+BN / Conv+ReLU fusion).',
+    'check: fused and onnxrt heatmaps against the plain PyTorch model on a '
+    'random batch of 2 (max abs; ok when <= hm_tol * max(1, max |heatmap|)), '
+    "and the keypoints decoded from them with the model's codec "
+    '(MSRAHeatmap; max abs difference in input pixels, ok when <= kpt_tol); '
+    'fused is also compared in float64, where folding must be exact '
+    '(<= 1e-9).',
+    'MMPose models are timed as built from their configs (plain PyTorch, BN '
+    'not folded): compare them with the EfficientPose "pytorch" rows; the '
+    'other rows show what deployment adds.',
+]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='CPU forward time of EfficientPose A/B/C (plain, '
+        'BN-folded, channels_last, ONNX Runtime) and MMPose baselines.')
+    parser.add_argument(
+        '--models', nargs='+', default=list(MODEL_NAMES), metavar='NAME',
+        help=f'models to time (default: all): {", ".join(MODEL_NAMES)}')
+    parser.add_argument('--batch-sizes', nargs='+', type=int,
+                        default=[1, 8])
+    parser.add_argument('--threads', type=int, default=1,
+                        help='torch and ONNX Runtime intra-op threads')
+    parser.add_argument('--warmup', type=int, default=5)
+    parser.add_argument('--repeats', type=int, default=20)
+    parser.add_argument(
+        '--budget-s', type=float, default=40.0,
+        help='timed seconds per (model, variant, batch size): when '
+        '--repeats runs would take longer (estimated from the warm-up), '
+        'fewer are made, at least --min-repeats; 0 disables the cap')
+    parser.add_argument('--min-repeats', type=int, default=5)
+    parser.add_argument('--opset', type=int, default=17)
+    parser.add_argument('--hm-tol', type=float, default=1e-4,
+                        help='max abs heatmap difference allowed, times '
+                        'max(1, max |reference heatmap|)')
+    parser.add_argument('--kpt-tol', type=float, default=1e-3,
+                        help='max keypoint difference allowed (pixels)')
+    parser.add_argument('--no-deploy', action='store_true',
+                        help='skip the fused / channels_last / ONNX runs')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--note', default='',
+                        help='a line added to the notes (e.g. machine load)')
+    parser.add_argument('--out', default='benchmarks/cpu_speed.json')
+    parser.add_argument('--markdown', default='benchmarks/cpu_speed.md',
+                        help='markdown table ("" to skip)')
+    args = parser.parse_args(argv)
+    unknown = [m for m in args.models if m not in MODEL_NAMES]
+    if unknown:
+        parser.error(f'unknown model(s): {", ".join(unknown)}; known: '
+                     f'{", ".join(MODEL_NAMES)}')
+    if len(set(args.models)) != len(args.models):
+        parser.error('a model is listed twice in --models')
+    if any(b < 1 for b in args.batch_sizes) or args.threads < 1 or \
+            args.repeats < 1 or args.warmup < 0:
+        parser.error('batch sizes, --threads and --repeats must be >= 1 '
+                     'and --warmup >= 0')
+    return args
+
+
+# --------------------------------------------------------------------------
+# model building
+# --------------------------------------------------------------------------
+def mmpose_config_path(name: str) -> str:
+    import mmpose
+    path = osp.join(osp.dirname(mmpose.__file__), '.mim', 'configs',
+                    'body_2d_keypoint', MMPOSE_CONFIGS[name])
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'MMPose {mmpose.__version__} does not ship {path}')
+    return path
+
+
+def efficientpose_config(arch: str) -> Dict[str, Any]:
+    """The ``TopdownPoseEstimator`` config of EfficientPose-``arch``."""
+    from pose_nas.models.backbones.efficientpose_archs import released_arch
+    backbone = dict(type='EfficientPoseBackbone', **released_arch(arch))
+    return dict(
+        type='TopdownPoseEstimator',
+        data_preprocessor=dict(
+            type='PoseDataPreprocessor',
+            mean=[123.675, 116.28, 103.53],
+            std=[58.395, 57.12, 57.375],
+            bgr_to_rgb=True),
+        backbone=backbone,
+        head=dict(
+            type='SlimDeconvHead',
+            in_channels=backbone['stages'][-1][0],
+            out_channels=17,
+            loss=dict(type='KeypointMSELoss', use_target_weight=True),
+            decoder=dict(
+                type='MSRAHeatmap',
+                input_size=(INPUT_HW[1], INPUT_HW[0]),
+                heatmap_size=(INPUT_HW[1] // 4, INPUT_HW[0] // 4),
+                sigma=2)),
+        test_cfg=dict(flip_test=False))
+
+
+def build_model(name: str):
+    import torch
+    from mmengine.registry import init_default_scope
+    if name in EFFICIENTPOSE:
+        from pose_nas.registry import MODELS
+        init_default_scope('mmpose')
+        model = MODELS.build(efficientpose_config(EFFICIENTPOSE[name]))
+        source = (f'EfficientPoseBackbone(**released_arch('
+                  f'{EFFICIENTPOSE[name]!r})) + SlimDeconvHead')
+    else:
+        from mmpose.apis import init_model
+        path = mmpose_config_path(name)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            model = init_model(path, checkpoint=None, device='cpu')
+        source = osp.relpath(path, osp.dirname(osp.dirname(path)))
+    model.eval()
+    return model.to(torch.device('cpu')), source
+
+
+def complexity(model) -> Dict[str, float]:
+    import torch
+    from mmengine.analysis import get_model_complexity_info
+    from mmengine.logging import MMLogger
+
+    from pose_nas.apis.deploy import TensorForward
+
+    # its "submodules never called" warning (loss modules, preprocessor)
+    logger = MMLogger.get_current_instance()
+    disabled = logger.disabled
+    logger.disabled = True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            info = get_model_complexity_info(
+                TensorForward(model).eval(),
+                inputs=(torch.zeros(1, 3, *INPUT_HW), ),
+                show_table=False,
+                show_arch=False)
+    finally:
+        logger.disabled = disabled
+    return dict(params=int(info['params']), flops=float(info['flops']))
+
+
+# --------------------------------------------------------------------------
+# timing
+# --------------------------------------------------------------------------
+def time_fn(fn: Callable[[], Any], warmup: int, repeats: int,
+            budget_s: float, min_repeats: int) -> Dict[str, Any]:
+    """Median / p90 seconds of ``fn()`` after ``warmup`` untimed calls."""
+    t_warm = []
+    for _ in range(max(warmup, 1)):
+        t = time.perf_counter()
+        fn()
+        t_warm.append(time.perf_counter() - t)
+    n = repeats
+    if budget_s > 0:
+        est = min(t_warm)
+        n = min(repeats, max(min_repeats, int(budget_s / max(est, 1e-9))))
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    times.sort()
+    p90 = times[min(len(times) - 1, int(round(0.9 * (len(times) - 1))))]
+    return dict(
+        median_ms=1e3 * statistics.median(times),
+        p90_ms=1e3 * p90,
+        min_ms=1e3 * times[0],
+        mean_ms=1e3 * statistics.fmean(times),
+        repeats=n,
+        warmup=max(warmup, 1))
+
+
+def _torch_runner(model, x, channels_last: bool = False):
+    import torch
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
+
+    def run():
+        with torch.inference_mode():
+            return model(x, None, mode='tensor')
+
+    return run
+
+
+def time_variant(run_for_batch: Callable[[int], Callable[[], Any]],
+                 args) -> Dict[str, Any]:
+    out = {}
+    for b in args.batch_sizes:
+        out[str(b)] = time_fn(run_for_batch(b), args.warmup, args.repeats,
+                              args.budget_s, args.min_repeats)
+    return out
+
+
+def _first(out):
+    return out[0] if isinstance(out, (tuple, list)) else out
+
+
+def check(model, reference, other, args) -> Dict[str, Any]:
+    from pose_nas.apis.deploy import compare_heatmaps
+    res = compare_heatmaps(model, reference, other)
+    res['heatmap_tol'] = args.hm_tol * max(1.0, res['heatmap_scale'])
+    res['ok'] = bool(res['heatmap_max_abs'] <= res['heatmap_tol']
+                     and res['keypoint_max_px'] <= args.kpt_tol)
+    return res
+
+
+def exact_fusion_diff(model, check_x) -> float:
+    """Max abs heatmap difference of the plain and the fused model in
+    float64 (rounding aside, folding is exact: ~1e-12)."""
+    import copy
+
+    import torch
+
+    from pose_nas.apis.deploy import fuse_conv_bn
+    m64 = copy.deepcopy(model).double()
+    f64 = fuse_conv_bn(m64)
+    with torch.inference_mode():
+        x = check_x.double()
+        a = _first(m64(x, None, mode='tensor'))
+        b = _first(f64(x, None, mode='tensor'))
+    return float((a - b).abs().max())
+
+
+def bench_model(name: str, args, tmp: str) -> Dict[str, Dict[str, Any]]:
+    """Results of every variant of ``name``: ``{variant: result}``."""
+    import torch
+
+    from pose_nas.apis.deploy import (OnnxPoseRunner, calibrate_bn_stats,
+                                      export_onnx, fuse_conv_bn,
+                                      unfused_batchnorms)
+    gen = torch.Generator().manual_seed(args.seed)
+    inputs = {b: torch.randn(b, 3, *INPUT_HW, generator=gen)
+              for b in args.batch_sizes}
+    check_x = torch.randn(2, 3, *INPUT_HW, generator=gen)
+    calib_x = torch.randn(4, 3, *INPUT_HW, generator=gen)
+
+    t0 = time.perf_counter()
+    model, source = build_model(name)
+    with torch.no_grad():
+        calibrate_bn_stats(model, calib_x, seed=args.seed)
+    cost = complexity(model)
+    base = dict(source=source, build_s=time.perf_counter() - t0)
+    results: Dict[str, Dict[str, Any]] = {}
+
+    def log(variant, res):
+        line = ', '.join(f'b{b} {r["median_ms"]:.1f} ms (x{r["repeats"]})'
+                         for b, r in res['timings'].items())
+        chk = res.get('check')
+        if chk:
+            line += (f'; check hm {chk["heatmap_max_abs"]:.2e} kpt '
+                     f'{chk["keypoint_max_px"]:.2e} px '
+                     f'{"ok" if chk["ok"] else "FAILED"}')
+        print(f'  {name} [{variant}]: {line}', flush=True)
+
+    res = dict(base, **cost)
+    res['timings'] = time_variant(
+        lambda b: _torch_runner(model, inputs[b]), args)
+    results['pytorch'] = res
+    log('pytorch', res)
+    if name not in EFFICIENTPOSE or args.no_deploy:
+        return results
+
+    with torch.inference_mode():
+        ref = _first(model(check_x, None, mode='tensor')).numpy()
+
+    fused = fuse_conv_bn(model)
+    left = unfused_batchnorms(fused)
+    res = dict(base, **complexity(fused))
+    with torch.inference_mode():
+        out = _first(fused(check_x, None, mode='tensor')).numpy()
+    res['check'] = check(model, ref, out, args)
+    res['check']['bn_left_after_conv'] = left
+    res['check']['float64_heatmap_max_abs'] = exact_fusion_diff(
+        model, check_x)
+    res['check']['ok'] = bool(
+        res['check']['ok'] and not left
+        and res['check']['float64_heatmap_max_abs'] <= 1e-9)
+    res['timings'] = time_variant(
+        lambda b: _torch_runner(fused, inputs[b]), args)
+    results['fused'] = res
+    log('fused', res)
+
+    fused_cl = fuse_conv_bn(model).to(memory_format=torch.channels_last)
+    res = dict(base, **results['fused'].copy())
+    res.pop('timings')
+    with torch.inference_mode():
+        out = _first(
+            fused_cl(
+                check_x.contiguous(memory_format=torch.channels_last), None,
+                mode='tensor')).contiguous().numpy()
+    res['check'] = check(model, ref, out, args)
+    res['timings'] = time_variant(
+        lambda b: _torch_runner(fused_cl, inputs[b], channels_last=True),
+        args)
+    results['fused+cl'] = res
+    log('fused+cl', res)
+
+    onnx_file = osp.join(tmp, f'{name}.onnx')
+    t = time.perf_counter()
+    export_onnx(model, onnx_file, input_shape=(1, 3, *INPUT_HW),
+                opset=args.opset, dynamic_batch=True)
+    export_s = time.perf_counter() - t
+    runner = OnnxPoseRunner(onnx_file, threads=args.threads)
+    res = dict(base, **cost, export_s=export_s, opset=args.opset,
+               onnx_mib=osp.getsize(onnx_file) / 2**20)
+    res['check'] = check(model, ref, runner(check_x.numpy()), args)
+    np_inputs = {b: x.numpy() for b, x in inputs.items()}
+    res['timings'] = time_variant(lambda b: (lambda: runner(np_inputs[b])),
+                                  args)
+    results['onnxrt'] = res
+    log('onnxrt', res)
+    return results
+
+
+# --------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------
+def machine_info(threads: int) -> Dict[str, Any]:
+    import mmcv
+    import mmengine
+    import mmpose
+    import numpy
+    import torch
+    info = dict(
+        platform=platform.platform(),
+        processor=platform.processor() or platform.machine(),
+        python=platform.python_version(),
+        cpu_count=os.cpu_count(),
+        torch=torch.__version__,
+        torch_cpu_capability=torch.backends.cpu.get_cpu_capability(),
+        mkldnn=torch.backends.mkldnn.is_available(),
+        numpy=numpy.__version__,
+        mmengine=mmengine.__version__,
+        mmcv=mmcv.__version__,
+        mmpose=mmpose.__version__,
+        threads=threads)
+    for pkg in ('onnx', 'onnxruntime'):
+        try:
+            info[pkg] = __import__(pkg).__version__
+        except ImportError:
+            info[pkg] = None
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    info['cpu_model'] = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        info['loadavg_start'] = list(os.getloadavg())
+    except OSError:
+        pass
+    return info
+
+
+def reference_name(order: List[str]) -> str:
+    return REFERENCE if REFERENCE in order else order[0]
+
+
+def add_ratios(report: Dict[str, Any]) -> None:
+    """``ratio_to_ref[b]`` = median time / the reference's plain median
+    time at batch ``b`` (lower is faster)."""
+    results, order = report['results'], report['settings']['order']
+    ref = reference_name(order)
+    report['settings']['reference'] = f'{ref} [pytorch]'
+    ref_t = results[ref]['pytorch']['timings']
+    for name in order:
+        for res in results[name].values():
+            res['ratio_to_ref'] = {
+                b: t['median_ms'] / ref_t[b]['median_ms']
+                for b, t in res['timings'].items()
+            }
+
+
+def markdown_table(report: Dict[str, Any]) -> str:
+    s = report['settings']
+    ref = s['reference']
+    batches = [str(b) for b in s['batch_sizes']]
+    head = ['model', 'variant', 'params M', 'GFLOPs']
+    for b in batches:
+        head += [f'batch-{b} ms', f'p90', f'x {ref}']
+    head.append('check (hm abs / kpt px)')
+    lines = ['| ' + ' | '.join(head) + ' |',
+             '|' + '|'.join(['---', '---'] + ['---:'] * (len(head) - 3) +
+                            ['---']) + '|']
+    for name in s['order']:
+        for variant, res in report['results'][name].items():
+            row = [name, variant, f"{res['params'] / 1e6:.2f}",
+                   f"{res['flops'] / 1e9:.2f}"]
+            for b in batches:
+                t = res['timings'][b]
+                row += [f"{t['median_ms']:.1f}", f"{t['p90_ms']:.1f}",
+                        f"{res['ratio_to_ref'][b]:.2f}"]
+            chk = res.get('check')
+            row.append('' if chk is None else
+                       f"{chk['heatmap_max_abs']:.1e} / "
+                       f"{chk['keypoint_max_px']:.1e} "
+                       f"{'ok' if chk['ok'] else 'FAILED'}")
+            lines.append('| ' + ' | '.join(row) + ' |')
+    return '\n'.join(lines) + '\n'
+
+
+def write_markdown(report: Dict[str, Any], path: str) -> None:
+    m, s = report['machine'], report['settings']
+    reps = sorted({
+        t['repeats']
+        for res in report['results'].values() for v in res.values()
+        for t in v['timings'].values()
+    })
+    text = [
+        '# CPU speed', '',
+        f"Generated by `{s['command']}` in {report['total_wall_s']:.0f} s.",
+        '',
+        f"{m.get('cpu_model', m['processor'])} ({m['cpu_count']} CPUs, "
+        f"{m['torch_cpu_capability']}), {m['platform']}; python "
+        f"{m['python']}, torch {m['torch']}, onnxruntime "
+        f"{m['onnxruntime']}; {m['threads']} thread(s); input "
+        f"{INPUT_HW[0]}x{INPUT_HW[1]}; {s['warmup']} warm-up runs, median "
+        f"of {s['repeats']} timed runs"
+        + (f" (fewer where {s['repeats']} would take over "
+           f"{s['budget_s']:.0f} s: {', '.join(map(str, reps))} runs made)"
+           if reps != [s['repeats']] else '') + '.', '',
+        f"`x {s['reference']}`: median time relative to {s['reference']} "
+        'at the same batch size (lower is faster).', '',
+        markdown_table(report), '', 'Notes:', ''
+    ] + [f'- {n}' for n in report['notes']]
+    if s.get('note'):
+        text.append(f"- {s['note']}")
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    with open(path, 'w') as f:
+        f.write('\n'.join(text) + '\n')
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault('OMP_NUM_THREADS', str(args.threads))
+    import torch
+
+    import pose_nas  # noqa: F401  registers modules, compat shims
+    torch.set_num_threads(args.threads)
+    # RTMCCHead's torch.cuda.amp.autocast(enabled=False) on every call
+    warnings.filterwarnings('ignore', category=FutureWarning,
+                            message='.*autocast.*')
+    start = time.perf_counter()
+    machine = machine_info(args.threads)
+    results = {}
+    with tempfile.TemporaryDirectory(prefix='pose_nas_bench_') as tmp:
+        for name in args.models:
+            t = time.perf_counter()
+            print(f'{name}:', flush=True)
+            results[name] = bench_model(name, args, tmp)
+            print(f'  ({time.perf_counter() - t:.0f} s)', flush=True)
+    try:
+        machine['loadavg_end'] = list(os.getloadavg())
+    except OSError:
+        pass
+    report = dict(
+        machine=machine,
+        settings=dict(
+            batch_sizes=list(args.batch_sizes),
+            input_hw=list(INPUT_HW),
+            threads=args.threads,
+            warmup=args.warmup,
+            repeats=args.repeats,
+            budget_s=args.budget_s,
+            min_repeats=args.min_repeats,
+            opset=args.opset,
+            hm_tol=args.hm_tol,
+            kpt_tol=args.kpt_tol,
+            seed=args.seed,
+            note=args.note,
+            order=list(args.models),
+            command=' '.join(['python', 'tools/benchmark.py'] +
+                             (list(argv) if argv is not None else
+                              sys.argv[1:]))),
+        notes=NOTES,
+        results=results,
+        total_wall_s=time.perf_counter() - start)
+    add_ratios(report)
+    failed = [
+        f'{name} [{variant}]' for name, res in results.items()
+        for variant, r in res.items()
+        if r.get('check') is not None and not r['check']['ok']
+    ]
+    report['checks_failed'] = failed
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    with open(args.out, 'w') as f:
+        json.dump(report, f, sort_keys=True, indent=2)
+        f.write('\n')
+    if args.markdown:
+        write_markdown(report, args.markdown)
+    print(markdown_table(report))
+    print(f'results: {args.out}' +
+          (f', {args.markdown}' if args.markdown else '') +
+          f' ({report["total_wall_s"]:.0f} s)')
+    if failed:
+        print('checks FAILED: ' + ', '.join(failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
