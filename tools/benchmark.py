@@ -27,7 +27,8 @@ footing:
 * params and GFLOPs: MMEngine's ``get_model_complexity_info`` at batch 1
   (its FLOPs are multiply-accumulates, as in MMPose's model zoo tables).
 
-EfficientPose A/B/C are also timed deployed:
+The ``--deploy`` models (default: EfficientPose A/B/C, and RTMPose-t, the
+reference, for a deployed-vs-deployed comparison) are also timed:
 
 * ``fused``: BN folded into the convs and deconvs
   (:func:`pose_nas.apis.deploy.fuse_conv_bn`);
@@ -37,7 +38,8 @@ EfficientPose A/B/C are also timed deployed:
   intra-op threads.
 
 The fused model and the ONNX Runtime outputs are checked against the plain
-PyTorch model on a random batch of 2: max abs heatmap difference (at most
+PyTorch model on a random batch of 2: max abs difference of the head outputs
+(heatmaps; RTMPose's SimCC vectors) (at most
 ``--hm-tol`` times ``max(1, max |heatmap|)``, default 1e-4: float32 rounding
 through 30-odd blocks reaches ~7e-5 on heatmaps peaking at ~1.5) and max
 keypoint difference after decoding with the model's codec (``--kpt-tol``
@@ -56,7 +58,7 @@ import sys
 import tempfile
 import time
 import warnings
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if importlib.util.find_spec('pose_nas') is None:  # run from a checkout
@@ -83,6 +85,9 @@ MMPOSE_CONFIGS = {
 }
 MODEL_NAMES = list(EFFICIENTPOSE) + list(MMPOSE_CONFIGS)
 REFERENCE = 'rtmpose-t'
+#: models timed deployed by default: ours, and the reference for a
+#: deployed-vs-deployed comparison
+DEPLOY_DEFAULT = tuple(EFFICIENTPOSE) + (REFERENCE, )
 EP_VARIANTS = ('pytorch', 'fused', 'fused+cl', 'onnxrt')
 
 NOTES = [
@@ -102,15 +107,16 @@ NOTES = [
     'exporter, dynamic batch) and run by ONNX Runtime CPUExecutionProvider, '
     'same intra-op threads, inter-op 1, all graph optimizations (its own '
     'Conv+BN / Conv+ReLU fusion).',
-    'check: fused and onnxrt heatmaps against the plain PyTorch model on a '
-    'random batch of 2 (max abs; ok when <= hm_tol * max(1, max |heatmap|)), '
-    "and the keypoints decoded from them with the model's codec "
-    '(MSRAHeatmap; max abs difference in input pixels, ok when <= kpt_tol); '
+    'check: fused, fused+cl and onnxrt head outputs (heatmaps, or SimCC '
+    'vectors for RTMPose) against the plain PyTorch model on a random batch '
+    'of 2 (max abs; ok when <= hm_tol * max(1, max |reference|)), and the '
+    "keypoints decoded from them with the model's codec (MSRAHeatmap / "
+    'SimCCLabel; max abs difference in input pixels, ok when <= kpt_tol); '
     'fused is also compared in float64, where folding must be exact '
     '(<= 1e-9).',
-    'MMPose models are timed as built from their configs (plain PyTorch, BN '
-    'not folded): compare them with the EfficientPose "pytorch" rows; the '
-    'other rows show what deployment adds.',
+    'The "pytorch" rows compare the nets as built (plain PyTorch eager, BN '
+    'not folded); the reference RTMPose-t is also timed deployed, so the '
+    'deployed EfficientPose rows have a deployed baseline to compare with.',
 ]
 
 
@@ -139,8 +145,12 @@ def parse_args(argv=None):
                         'max(1, max |reference heatmap|)')
     parser.add_argument('--kpt-tol', type=float, default=1e-3,
                         help='max keypoint difference allowed (pixels)')
-    parser.add_argument('--no-deploy', action='store_true',
-                        help='skip the fused / channels_last / ONNX runs')
+    parser.add_argument(
+        '--deploy', nargs='+', default=list(DEPLOY_DEFAULT),
+        metavar='NAME',
+        help='models (of --models) also timed BN-folded, channels_last and '
+        'in ONNX Runtime; "all" or "none" (default: '
+        f'{" ".join(DEPLOY_DEFAULT)})')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--note', default='',
                         help='a line added to the notes (e.g. machine load)')
@@ -152,12 +162,21 @@ def parse_args(argv=None):
     if unknown:
         parser.error(f'unknown model(s): {", ".join(unknown)}; known: '
                      f'{", ".join(MODEL_NAMES)}')
+    if args.deploy == ['all']:
+        args.deploy = list(MODEL_NAMES)
+    elif args.deploy == ['none']:
+        args.deploy = []
+    unknown = [m for m in args.deploy if m not in MODEL_NAMES]
+    if unknown:
+        parser.error(f'unknown model(s) in --deploy: {", ".join(unknown)}; '
+                     f'known: {", ".join(MODEL_NAMES)}, all, none')
     if len(set(args.models)) != len(args.models):
         parser.error('a model is listed twice in --models')
-    if any(b < 1 for b in args.batch_sizes) or args.threads < 1 or \
-            args.repeats < 1 or args.warmup < 0:
-        parser.error('batch sizes, --threads and --repeats must be >= 1 '
-                     'and --warmup >= 0')
+    if min(args.batch_sizes + [args.threads, args.repeats, args.warmup,
+                                args.min_repeats]) < 1:
+        parser.error('batch sizes, --threads, --repeats, --warmup (its runs '
+                     'also estimate the time for --budget-s) and '
+                     '--min-repeats must be >= 1')
     return args
 
 
@@ -250,7 +269,7 @@ def time_fn(fn: Callable[[], Any], warmup: int, repeats: int,
             budget_s: float, min_repeats: int) -> Dict[str, Any]:
     """Median / p90 seconds of ``fn()`` after ``warmup`` untimed calls."""
     t_warm = []
-    for _ in range(max(warmup, 1)):
+    for _ in range(warmup):
         t = time.perf_counter()
         fn()
         t_warm.append(time.perf_counter() - t)
@@ -271,7 +290,7 @@ def time_fn(fn: Callable[[], Any], warmup: int, repeats: int,
         min_ms=1e3 * times[0],
         mean_ms=1e3 * statistics.fmean(times),
         repeats=n,
-        warmup=max(warmup, 1))
+        warmup=warmup)
 
 
 def _torch_runner(model, x, channels_last: bool = False):
@@ -295,8 +314,19 @@ def time_variant(run_for_batch: Callable[[int], Callable[[], Any]],
     return out
 
 
-def _first(out):
-    return out[0] if isinstance(out, (tuple, list)) else out
+def _numpy(out):
+    """Head output(s) as float32 numpy (a tuple stays a tuple)."""
+    if isinstance(out, (tuple, list)):
+        return tuple(_numpy(o) for o in out)
+    return out.detach().float().contiguous().numpy()
+
+
+def tensor_outputs(model, x, channels_last: bool = False):
+    import torch
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
+    with torch.inference_mode():
+        return _numpy(model(x, None, mode='tensor'))
 
 
 def check(model, reference, other, args) -> Dict[str, Any]:
@@ -320,9 +350,11 @@ def exact_fusion_diff(model, check_x) -> float:
     f64 = fuse_conv_bn(m64)
     with torch.inference_mode():
         x = check_x.double()
-        a = _first(m64(x, None, mode='tensor'))
-        b = _first(f64(x, None, mode='tensor'))
-    return float((a - b).abs().max())
+        a = m64(x, None, mode='tensor')
+        b = f64(x, None, mode='tensor')
+    a = a if isinstance(a, (tuple, list)) else [a]
+    b = b if isinstance(b, (tuple, list)) else [b]
+    return max(float((u - v).abs().max()) for u, v in zip(a, b))
 
 
 def bench_model(name: str, args, tmp: str) -> Dict[str, Dict[str, Any]]:
@@ -361,18 +393,15 @@ def bench_model(name: str, args, tmp: str) -> Dict[str, Dict[str, Any]]:
         lambda b: _torch_runner(model, inputs[b]), args)
     results['pytorch'] = res
     log('pytorch', res)
-    if name not in EFFICIENTPOSE or args.no_deploy:
+    if name not in args.deploy:
         return results
 
-    with torch.inference_mode():
-        ref = _first(model(check_x, None, mode='tensor')).numpy()
+    ref = tensor_outputs(model, check_x)
 
     fused = fuse_conv_bn(model)
     left = unfused_batchnorms(fused)
     res = dict(base, **complexity(fused))
-    with torch.inference_mode():
-        out = _first(fused(check_x, None, mode='tensor')).numpy()
-    res['check'] = check(model, ref, out, args)
+    res['check'] = check(model, ref, tensor_outputs(fused, check_x), args)
     res['check']['bn_left_after_conv'] = left
     res['check']['float64_heatmap_max_abs'] = exact_fusion_diff(
         model, check_x)
@@ -387,11 +416,7 @@ def bench_model(name: str, args, tmp: str) -> Dict[str, Dict[str, Any]]:
     fused_cl = fuse_conv_bn(model).to(memory_format=torch.channels_last)
     res = dict(base, **results['fused'].copy())
     res.pop('timings')
-    with torch.inference_mode():
-        out = _first(
-            fused_cl(
-                check_x.contiguous(memory_format=torch.channels_last), None,
-                mode='tensor')).contiguous().numpy()
+    out = tensor_outputs(fused_cl, check_x, channels_last=True)
     res['check'] = check(model, ref, out, args)
     res['timings'] = time_variant(
         lambda b: _torch_runner(fused_cl, inputs[b], channels_last=True),
@@ -407,10 +432,12 @@ def bench_model(name: str, args, tmp: str) -> Dict[str, Dict[str, Any]]:
     runner = OnnxPoseRunner(onnx_file, threads=args.threads)
     res = dict(base, **cost, export_s=export_s, opset=args.opset,
                onnx_mib=osp.getsize(onnx_file) / 2**20)
-    res['check'] = check(model, ref, runner(check_x.numpy()), args)
+    outs = runner.run_all(check_x.numpy())
+    res['check'] = check(model, ref,
+                         outs[0] if len(outs) == 1 else tuple(outs), args)
     np_inputs = {b: x.numpy() for b, x in inputs.items()}
-    res['timings'] = time_variant(lambda b: (lambda: runner(np_inputs[b])),
-                                  args)
+    res['timings'] = time_variant(
+        lambda b: (lambda: runner.run_all(np_inputs[b])), args)
     results['onnxrt'] = res
     log('onnxrt', res)
     return results
@@ -479,11 +506,10 @@ def add_ratios(report: Dict[str, Any]) -> None:
 
 def markdown_table(report: Dict[str, Any]) -> str:
     s = report['settings']
-    ref = s['reference']
     batches = [str(b) for b in s['batch_sizes']]
     head = ['model', 'variant', 'params M', 'GFLOPs']
     for b in batches:
-        head += [f'batch-{b} ms', f'p90', f'x {ref}']
+        head += [f'batch-{b} ms', 'p90', 'x ref']
     head.append('check (hm abs / kpt px)')
     lines = ['| ' + ' | '.join(head) + ' |',
              '|' + '|'.join(['---', '---'] + ['---:'] * (len(head) - 3) +
@@ -525,8 +551,9 @@ def write_markdown(report: Dict[str, Any], path: str) -> None:
         + (f" (fewer where {s['repeats']} would take over "
            f"{s['budget_s']:.0f} s: {', '.join(map(str, reps))} runs made)"
            if reps != [s['repeats']] else '') + '.', '',
-        f"`x {s['reference']}`: median time relative to {s['reference']} "
-        'at the same batch size (lower is faster).', '',
+        f"`x ref`: median time relative to the reference, "
+        f"{s['reference']}, at the same batch size (lower is faster); "
+        '`p90`: 90th percentile of the timed runs (ms).', '',
         markdown_table(report), '', 'Notes:', ''
     ] + [f'- {n}' for n in report['notes']]
     if s.get('note'):
@@ -575,6 +602,7 @@ def main(argv=None) -> int:
             seed=args.seed,
             note=args.note,
             order=list(args.models),
+            deploy=[m for m in args.models if m in args.deploy],
             command=' '.join(['python', 'tools/benchmark.py'] +
                              (list(argv) if argv is not None else
                               sys.argv[1:]))),

@@ -41,7 +41,8 @@ def _mmcv_misfusions(module: nn.Module, prefix: str = '') -> List[str]:
     comes; a child in between that is neither (a ReLU, a block) does not
     reset it, so ``Conv2d -> ReLU -> BN`` would be folded wrongly. This
     replays that walk and reports such BNs (none in pose_nas's models or in
-    MMPose's ConvModule-based ones).
+    MMPose's ConvModule-based ones), and the BNs after a conv that MMCV
+    cannot fold (``affine=False`` or no running statistics).
     """
     bad = []
     last_conv, since_conv = None, False
@@ -50,6 +51,10 @@ def _mmcv_misfusions(module: nn.Module, prefix: str = '') -> List[str]:
         if isinstance(child, _BN_TYPES):
             if last_conv is not None and since_conv:
                 bad.append(f'{full} (after {last_conv})')
+            elif last_conv is not None and not (child.affine and
+                                                child.track_running_stats):
+                bad.append(f'{full} (no affine parameters or no running '
+                           'statistics)')
             last_conv = None
         elif isinstance(child, nn.Conv2d):
             last_conv, since_conv = full, False
@@ -128,7 +133,9 @@ def fuse_conv_bn(model: nn.Module,
 
     Raises:
         ValueError: if MMCV would fold a BN into a conv that does not
-            directly precede it (``Conv2d -> other -> BN`` children).
+            directly precede it (``Conv2d -> other -> BN`` children), or a
+            BN after a conv has no affine parameters or running statistics
+            (MMCV's fold needs both).
     """
     from mmcv.cnn import fuse_conv_bn as mmcv_fuse_conv_bn
     bad = _mmcv_misfusions(model)
@@ -351,7 +358,8 @@ class OnnxPoseRunner:
         return np.ascontiguousarray(inputs, dtype=np.float32)
 
     def run_all(self, inputs: ArrayLike) -> List[np.ndarray]:
-        return self.session.run(None, {self.input_name: self._as_array(inputs)})
+        return self.session.run(None,
+                                {self.input_name: self._as_array(inputs)})
 
     def __call__(self, inputs: ArrayLike) -> np.ndarray:
         return self.session.run(self.output_names[:1],
@@ -394,26 +402,61 @@ def decode_heatmaps(model_or_codec, heatmaps: ArrayLike
     return np.stack(kpts), np.stack(scores)
 
 
-def compare_heatmaps(model_or_codec, reference: ArrayLike,
-                     other: ArrayLike) -> Dict[str, float]:
-    """How far ``other`` heatmaps are from ``reference``.
+def _to_numpy(a) -> np.ndarray:
+    if isinstance(a, torch.Tensor):
+        return a.detach().cpu().contiguous().numpy()
+    return np.asarray(a)
+
+
+def decode_outputs(model_or_codec, outputs) -> Tuple[np.ndarray, np.ndarray]:
+    """Keypoints ``(N, K, 2)`` and scores ``(N, K)`` of a batch of head
+    outputs: heatmaps ``(N, K, H, W)`` (:func:`decode_heatmaps`) or the
+    ``(simcc_x, simcc_y)`` pair of a SimCC head (RTMPose; ``SimCCLabel``)."""
+    if not isinstance(outputs, (tuple, list)):
+        return decode_heatmaps(model_or_codec, outputs)
+    codec = _codec(model_or_codec)
+    if len(outputs) != 2 or not hasattr(codec, 'simcc_split_ratio'):
+        raise ValueError(f'cannot decode {len(outputs)} outputs with '
+                         f'{type(codec).__name__}')
+    kpts, scores = codec.decode(*(_to_numpy(o).astype(np.float32)
+                                  for o in outputs))
+    if isinstance(scores, tuple):  # (scores, visibility)
+        scores = scores[0]
+    return kpts, scores
+
+
+def compare_heatmaps(model_or_codec, reference, other) -> Dict[str, float]:
+    """How far ``other`` head outputs are from ``reference``.
+
+    Args:
+        model_or_codec: see :func:`decode_heatmaps`.
+        reference, other: heatmaps ``(N, K, H, W)`` (arrays or tensors), or
+            tuples of outputs (SimCC: ``(simcc_x, simcc_y)``).
 
     Returns:
-        dict: ``heatmap_max_abs`` (max abs difference of the heatmap
-        values), ``heatmap_scale`` (max abs reference value),
+        dict: ``heatmap_max_abs`` (max abs difference of the output values,
+        over all outputs), ``heatmap_scale`` (max abs reference value),
         ``keypoint_max_px`` (max abs coordinate difference of the decoded
         keypoints, input pixels) and ``score_max_abs``.
     """
-    to_np = (lambda a: a.detach().cpu().numpy()
-             if isinstance(a, torch.Tensor) else np.asarray(a))
-    ref, oth = to_np(reference), to_np(other)
-    if ref.shape != oth.shape:
-        raise ValueError(f'heatmap shapes differ: {ref.shape} vs '
-                         f'{oth.shape}')
-    k_ref, s_ref = decode_heatmaps(model_or_codec, ref)
-    k_oth, s_oth = decode_heatmaps(model_or_codec, oth)
+    refs = reference if isinstance(reference, (tuple, list)) else [reference]
+    oths = other if isinstance(other, (tuple, list)) else [other]
+    if len(refs) != len(oths):
+        raise ValueError(f'{len(refs)} reference outputs, {len(oths)} other')
+    refs = [_to_numpy(a) for a in refs]
+    oths = [_to_numpy(a) for a in oths]
+    for a, b in zip(refs, oths):
+        if a.shape != b.shape:
+            raise ValueError(f'output shapes differ: {a.shape} vs '
+                             f'{b.shape}')
+    single = not isinstance(reference, (tuple, list))
+    k_ref, s_ref = decode_outputs(model_or_codec,
+                                  refs[0] if single else refs)
+    k_oth, s_oth = decode_outputs(model_or_codec,
+                                  oths[0] if single else oths)
     return dict(
-        heatmap_max_abs=float(np.abs(ref - oth).max()),
-        heatmap_scale=float(np.abs(ref).max()),
+        heatmap_max_abs=max(float(np.abs(a - b).max())
+                            for a, b in zip(refs, oths)),
+        heatmap_scale=max(float(np.abs(a).max()) for a in refs),
         keypoint_max_px=float(np.abs(k_ref - k_oth).max()),
         score_max_abs=float(np.abs(s_ref - s_oth).max()))

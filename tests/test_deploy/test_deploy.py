@@ -71,6 +71,16 @@ def _tiny_model():
              stem_channels=8, stem_out_channels=8, genotype=genotype), 32)
 
 
+@pytest.fixture(scope='module', autouse=True)
+def one_thread():
+    # OpenMP threads waiting for a core the other processes hold make CPU
+    # forwards tens of times slower on a small shared machine
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope='module')
 def efficientpose_a():
     arch = released_arch('A')
@@ -130,6 +140,9 @@ def test_fuse_deconv_groups_and_guard():
     bad = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.BatchNorm2d(4))
     with pytest.raises(ValueError, match='cannot fold'):
         fuse_conv_bn(bad)
+    with pytest.raises(ValueError, match='no affine'):
+        fuse_conv_bn(nn.Sequential(nn.Conv2d(3, 4, 3),
+                                   nn.BatchNorm2d(4, affine=False)))
 
 
 def test_onnx_tiny_efficientpose(tmp_path):
@@ -177,10 +190,9 @@ def test_benchmark_tool(tmp_path):
     assert report['checks_failed'] == []
     res = report['results']
     assert set(res) == {'efficientpose-a', 'rtmpose-t'}
-    assert list(res['efficientpose-a']) == [
-        'pytorch', 'fused', 'fused+cl', 'onnxrt'
-    ]
-    assert list(res['rtmpose-t']) == ['pytorch']
+    # both are deployed by default (RTMPose-t: SimCC outputs, tuple)
+    for name in res:
+        assert set(res[name]) == {'pytorch', 'fused', 'fused+cl', 'onnxrt'}
     assert res['rtmpose-t']['pytorch']['ratio_to_ref']['1'] == 1.0
     for name, variants in res.items():
         for variant, r in variants.items():
