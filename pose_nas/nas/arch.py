@@ -125,10 +125,12 @@ class SearchableMixin:
     """
 
     def derive_genotype(self, **kwargs) -> Any:
-        raise NotImplementedError
+        raise NotImplementedError(
+            f'{type(self).__name__} must implement derive_genotype()')
 
     def genotype_spec(self) -> Dict[str, dict]:
-        raise NotImplementedError
+        raise NotImplementedError(
+            f'{type(self).__name__} must implement genotype_spec()')
 
     def decision_space(self) -> List[int]:
         """Number of choices of every discrete decision (empty: none)."""
@@ -138,7 +140,9 @@ class SearchableMixin:
         if len(self.decision_space()) == 0:
             raise RuntimeError(
                 f'{type(self).__name__} has no discrete decisions')
-        raise NotImplementedError
+        raise NotImplementedError(
+            f'{type(self).__name__} declares decisions but does not '
+            'implement apply_decisions()')
 
     def current_decisions(self) -> Optional[List[int]]:
         return None
