@@ -38,6 +38,19 @@ def parse_args():
         type=float,
         help='continuous spaces: weights at or below this become zero')
     parser.add_argument(
+        '--budget-gflops',
+        type=float,
+        help='project the architecture onto this FLOPs budget (whole '
+        'model, GFLOPs, spaces with a cost table such as EfficientPose), '
+        'overriding a budget saved by the search')
+    parser.add_argument(
+        '--budget-input-size',
+        type=int,
+        nargs=2,
+        default=(192, 256),
+        metavar=('W', 'H'),
+        help='input size of --budget-gflops (default 192 256)')
+    parser.add_argument(
         '--format', choices=('json', 'yaml'), default='json',
         help='genotype file format')
     parser.add_argument(
@@ -54,9 +67,13 @@ def main():
     if args.prune_below is not None:
         kwargs['prune_below'] = args.prune_below
     try:
+        budget = None
+        if args.budget_gflops is not None:
+            budget = dict(target=args.budget_gflops * 1e9,
+                          input_size=tuple(args.budget_input_size))
         result = derive_arch(args.config, args.checkpoint, args.out_dir,
                              args.retrain_config, kwargs, args.format,
-                             args.cfg_options)
+                             args.cfg_options, budget)
     except (FileNotFoundError, RuntimeError, ValueError, KeyError) as e:
         print(f'derive_arch: error: {e}', file=sys.stderr)
         sys.exit(1)

@@ -52,20 +52,38 @@ def _decisions_from(checkpoint: Dict[str, Any]) -> Optional[list]:
 def derive_genotypes(model: nn.Module,
                      checkpoint: Dict[str, Any],
                      derive_kwargs: Optional[dict] = None,
-                     source: Optional[str] = None) -> Dict[str, Genotype]:
+                     source: Optional[str] = None,
+                     budget: Optional[dict] = None) -> Dict[str, Genotype]:
     """Derive a genotype for every searchable module of ``model``.
 
     Discrete decisions come from the controller state in the checkpoint
     (best-of-K if the search finished, else the greedy vector); a
     budget-aware search's derived choices are its projection onto the
     budget (saved by ``DartsArchHook``).
+
+    Args:
+        budget (dict, optional): ``dict(target=FLOPs, input_size=(w, h))``:
+            project the checkpoint's architecture distribution onto this
+            budget (for a space with ``cost_table()``), overriding a budget
+            saved in the checkpoint. This is how a search run without a
+            budget (e.g. the random baseline) is derived at a given cost.
     """
     searchable = find_searchable(model)
     if not searchable:
         raise RuntimeError('the model has no searchable module (was it '
                            'built with genotype= already?)')
     decisions = _decisions_from(checkpoint)
-    budget = checkpoint.get('nas_state', {}).get('darts', {}).get('budget')
+    if budget is not None:
+        from pose_nas.engine.hooks.darts_arch_hook import ArchBudget
+        arch_budget = ArchBudget(
+            model, float(budget['target']),
+            tuple(budget.get('input_size', (192, 256))))
+        budget = dict(target=arch_budget.target,
+                      choices=arch_budget.project(
+                          budget.get('tolerance', 0.05)))
+    else:
+        budget = checkpoint.get('nas_state', {}).get('darts',
+                                                      {}).get('budget')
     meta = checkpoint.get('meta', {})
     out = {}
     for name, module in searchable.items():
@@ -148,8 +166,12 @@ def derive_arch(config: str,
                 retrain_config: Optional[str] = None,
                 derive_kwargs: Optional[dict] = None,
                 fmt: str = 'json',
-                cfg_options: Optional[dict] = None) -> Dict[str, Any]:
+                cfg_options: Optional[dict] = None,
+                budget: Optional[dict] = None) -> Dict[str, Any]:
     """The whole derive step (what ``tools/derive_arch.py`` runs).
+
+    ``budget`` (``dict(target=FLOPs, input_size=(w, h))``) projects the
+    architecture onto a FLOPs budget, see :func:`derive_genotypes`.
 
     Returns:
         dict: ``genotypes`` (module -> file), ``config`` (retrain config
@@ -161,7 +183,8 @@ def derive_arch(config: str,
     ckpt = load_search_checkpoint(checkpoint)
     model = build_search_model(cfg, ckpt)
     genotypes = derive_genotypes(model, ckpt, derive_kwargs,
-                                 source=osp.abspath(checkpoint))
+                                 source=osp.abspath(checkpoint),
+                                 budget=budget)
     os.makedirs(out_dir, exist_ok=True)
     files = {}
     for name, genotype in genotypes.items():

@@ -41,13 +41,24 @@ def _set_num_workers(obj, num_workers: int) -> None:
             _set_num_workers(value, num_workers)
 
 
+def _is_mpii(dataset: dict) -> bool:
+    """Whether a dataset config (or the dataset it wraps) is MPII."""
+    while isinstance(dataset, dict):
+        if 'Mpii' in str(dataset.get('type', '')):
+            return True
+        dataset = dataset.get('dataset')
+    return False
+
+
 def retarget_config(cfg, data_root: str, max_epochs: Optional[int] = None,
                     val_split: str = 'val', num_workers: Optional[int] = None):
     """Point a synthetic-data config at ``data_root`` and shorten its schedule.
 
     Works for MMPose (topdown ``CocoDataset``) and MMDetection (``CocoDataset``)
     configs that read ``annotations/person_keypoints_{split}.json`` and images
-    from ``{split}/`` under their data root.
+    from ``{split}/`` under their data root, and for MMPose ``MpiiDataset``
+    configs on the synthetic MPII layout (``annotations/mpii_{split}.json``,
+    ``annotations/mpii_gt_{split}.mat``, ``images/``).
 
     Args:
         cfg (mmengine.Config): The config, modified in place.
@@ -68,7 +79,14 @@ def retarget_config(cfg, data_root: str, max_epochs: Optional[int] = None,
             continue
         dataset = loader['dataset']
         _set_data_root(dataset, data_root)
-        if key != 'train_dataloader':
+        if _is_mpii(dataset):
+            # MPII layout: annotations/mpii_{split}.json, images/ shared
+            dataset['data_prefix'] = dict(img='images/')
+            if key != 'train_dataloader':
+                dataset['ann_file'] = f'annotations/mpii_{val_split}.json'
+                dataset['headbox_file'] = (
+                    f'{data_root}annotations/mpii_gt_{val_split}.mat')
+        elif key != 'train_dataloader':
             dataset['ann_file'] = f'annotations/person_keypoints_{val_split}.json'
             dataset['data_prefix'] = dict(img=f'{val_split}/')
         if num_workers is not None:

@@ -21,6 +21,11 @@ A genotype file (JSON or YAML) looks like::
         type: continuous
         candidates: [none, skip_connect, sep_conv_3x3]
         weights: [[0.1, 0.2, 0.7], ...]
+      sources:                         # a mixture over free labels, not
+        type: continuous               # ops (op_names: false), e.g. PNFS's
+        op_names: false                # beta over a cell's input sources
+        candidates: [same, finer, coarser]
+        weights: [[0.3, 0.3, 0.4], ...]
       depth:                           # controller decisions
         type: decisions
         choices: [2, 2, 2]
@@ -206,7 +211,8 @@ def _check_component_syntax(name: str, comp: Any) -> None:
             for op in comp['ops']:
                 canonical_op_name(op)
         elif kind == 'continuous':
-            cands = [canonical_op_name(c) for c in comp['candidates']]
+            cands = _column_names(comp['candidates'],
+                                  comp.get('op_names', True), where)
             w = np.asarray(comp['weights'], dtype=float)
             if w.shape[-1] != len(cands):
                 raise GenotypeError(
@@ -230,6 +236,24 @@ def _check_component_syntax(name: str, comp: Any) -> None:
         if isinstance(e, GenotypeError):
             raise
         raise GenotypeError(f'{where} is malformed: {e}') from None
+
+
+def _column_names(names: Sequence[str], op_names: Any,
+                  where: str = 'continuous component') -> List[str]:
+    """Column names of a ``continuous`` component: canonical op names, or,
+    with ``op_names=False``, free labels (non-empty, distinct strings)."""
+    if not isinstance(op_names, bool):
+        raise GenotypeError(f'{where}: op_names must be true or false, got '
+                            f'{op_names!r}')
+    if op_names:
+        return [canonical_op_name(c) for c in names]
+    labels = list(names)
+    if not all(isinstance(c, str) and c for c in labels):
+        raise GenotypeError(f'{where}: labels must be non-empty strings, '
+                            f'got {labels}')
+    if len(set(labels)) != len(labels):
+        raise GenotypeError(f'{where}: duplicate labels {labels}')
+    return labels
 
 
 # --------------------------------------------------------------------------
@@ -263,11 +287,18 @@ def chain_spec(length: int,
 
 
 def continuous_spec(shape: Sequence[int],
-                    candidates: Sequence[str]) -> Dict[str, Any]:
-    return dict(
+                    candidates: Sequence[str],
+                    op_names: bool = True) -> Dict[str, Any]:
+    """What a ``continuous`` component must look like; with
+    ``op_names=False`` the columns are free labels (e.g. PNFS's beta over
+    the input sources ``same / finer / coarser``), not candidate ops."""
+    spec = dict(
         type='continuous',
         shape=list(shape),
-        candidates=[canonical_op_name(c) for c in candidates])
+        candidates=_column_names(candidates, op_names))
+    if not op_names:
+        spec['op_names'] = False
+    return spec
 
 
 def decisions_spec(choices: Sequence[int]) -> Dict[str, Any]:
@@ -338,10 +369,21 @@ def validate_genotype(genotype: Union[str, dict, Genotype],
                     raise GenotypeError(
                         f'{where}: op {op!r} is not allowed at block {i}')
         elif kind == 'continuous':
-            for c in comp['candidates']:
-                _check_allowed(where, c, expect['candidates'])
-            if [canonical_op_name(c) for c in comp['candidates']
-                ] != expect['candidates']:
+            expect_ops = expect.get('op_names', True)
+            if comp.get('op_names', True) != expect_ops:
+                raise GenotypeError(
+                    f'{where}: its columns are '
+                    f'{"op names" if comp.get("op_names", True) else "labels"}'
+                    f' {comp["candidates"]}, the model expects '
+                    f'{"op names" if expect_ops else "labels"} '
+                    f'{expect["candidates"]}')
+            if expect_ops:
+                for c in comp['candidates']:
+                    _check_allowed(where, c, expect['candidates'])
+                names = [canonical_op_name(c) for c in comp['candidates']]
+            else:
+                names = list(comp['candidates'])
+            if names != expect['candidates']:
                 raise GenotypeError(
                     f'{where}: candidates {comp["candidates"]} differ from '
                     f'the model\'s {expect["candidates"]}')
@@ -431,19 +473,24 @@ def derive_chain(alpha: torch.Tensor,
 
 def derive_continuous(alpha: torch.Tensor,
                       candidates: Sequence[str],
-                      prune_below: float = 0.0) -> Dict[str, Any]:
+                      prune_below: float = 0.0,
+                      op_names: bool = True) -> Dict[str, Any]:
     """Keep the continuous mixture ``softmax(alpha)`` (PNFS). Weights at or
     below ``prune_below`` are set to exactly zero (the op is then not run);
     rows are not renormalised, so the kept net computes what the supernet
-    computed up to the pruned mass."""
+    computed up to the pruned mass. ``op_names=False``: the columns are
+    free labels (see :func:`continuous_spec`)."""
     probs = torch.softmax(alpha.detach().double(), dim=-1)
     if prune_below > 0:
         probs = torch.where(probs <= prune_below, torch.zeros_like(probs),
                             probs)
-    return dict(
+    comp = dict(
         type='continuous',
-        candidates=[canonical_op_name(c) for c in candidates],
+        candidates=_column_names(candidates, op_names),
         weights=probs.tolist())
+    if not op_names:
+        comp['op_names'] = False
+    return comp
 
 
 def derive_decisions(values: Sequence[int],

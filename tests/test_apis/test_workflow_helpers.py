@@ -76,3 +76,21 @@ def test_latest_metrics_reads_test_dump_and_errors(tmp_path):
     (run / '20260101_000000.json').write_text(
         json.dumps({'coco/AP': 0.5, 'coco/AR': 0.6}))
     assert latest_metrics(str(tmp_path)) == {'coco/AP': 0.5, 'coco/AR': 0.6}
+
+
+def test_retarget_config_handles_the_mpii_layout(repo_root, tmp_path):
+    cfg = Config.fromfile(osp.join(
+        repo_root,
+        'configs/efficientpose/td-hm_efficientpose-a_8xb64-200e_mpii-256x256.py'))
+    retarget_config(cfg, str(tmp_path), max_epochs=2, num_workers=0)
+    root = str(tmp_path) + '/'
+    train, val = cfg.train_dataloader.dataset, cfg.val_dataloader.dataset
+    assert train.data_root == val.data_root == root
+    assert train.ann_file == 'annotations/mpii_train.json'
+    assert train.data_prefix == dict(img='images/')
+    assert val.ann_file == 'annotations/mpii_val.json'
+    assert val.headbox_file == root + 'annotations/mpii_gt_val.mat'
+    assert val.data_prefix == dict(img='images/')
+    # the MPII schedule (steps at 150/170 of 200) is rescaled to 2 epochs
+    assert cfg.param_scheduler[1].milestones == [2, 2]
+    assert cfg.val_evaluator == dict(type='MpiiPCKAccuracy')

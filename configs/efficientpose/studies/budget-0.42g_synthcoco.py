@@ -1,0 +1,45 @@
+# EfficientPose on synthetic COCO (tools/run_nas_study.py): at the budget
+# of the released EfficientPose-A (0.42 GFLOPs at 256x192, MMEngine's
+# counter), compare
+#   searched   budget-aware first-order DARTS search -> projection onto the
+#              budget -> retrain from scratch
+#   random     seeded N(0, 1) architecture logits (a new draw per seed),
+#              projected onto the same budget -> retrain from scratch
+#   released-A the authors' EfficientPose-A -> train from scratch
+# with the same data, schedule and head, at every seed; then detector ->
+# pose with the searched net.
+data = dict(num_train=300, num_val=60, seed=0)
+seeds = [0, 1]
+retrain_epochs = 20
+flops_input_size = (192, 256)
+budget_gflops = 0.42
+
+variants = [
+    dict(
+        name='searched',
+        search_config='../efficientpose_search-budget0.6g_synthcoco-128x96.py',
+        search_epochs=3,
+        search_cfg_options={
+            'custom_hooks.0.budget.target': budget_gflops * 1e9,
+            # the supernet is ~6x the derived net: search on the first 64
+            # training images (the same 2:1 split for weights and arch)
+            'train_dataloader.dataset.dataset.indices': 64,
+            'custom_hooks.0.arch_dataloader.dataset.dataset.indices': 64,
+        }),
+    dict(
+        name='random',
+        search_config='../efficientpose_search-random_synthcoco-128x96.py',
+        search_epochs=1,  # the weights are not kept, only the random draw
+        search_cfg_options={
+            'custom_hooks.0.seed': '{seed}',
+            'train_dataloader.dataset.indices': 32,
+        },
+        derive_args=['--budget-gflops', budget_gflops]),
+    dict(name='released-A', config='../td-hm_efficientpose-a_synthcoco-128x96.py'),
+]
+topdown = dict(
+    variant='searched',
+    det_config='../../detectors/rtmdet-atto_synthetic-person-160.py',
+    det_epochs=20,
+    num_images=10,
+    bbox_thr=0.1)

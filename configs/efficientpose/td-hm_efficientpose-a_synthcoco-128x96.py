@@ -1,0 +1,12 @@
+# The released EfficientPose-A (SPEC section 3.4) in the synthetic-data
+# setting of efficientpose_synthcoco-128x96.py (same data, schedule and head
+# recipe as the searched nets it is compared with).
+_base_ = ['./efficientpose_synthcoco-128x96.py']
+
+model = dict(
+    backbone=dict(
+        stages=((24, 4, 2), (32, 6, 2), (64, 8, 2), (96, 8, 1)),
+        stem_channels=32,
+        stem_out_channels=16,
+        genotype='{{ fileDirname }}/genotypes/efficientpose_a.json'),
+    head=dict(in_channels=96))
