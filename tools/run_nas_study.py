@@ -39,6 +39,10 @@ def parse_args():
                         'its config (with --det-checkpoint)')
     parser.add_argument('--det-checkpoint', help='reuse a trained detector')
     parser.add_argument('--skip-topdown', action='store_true')
+    parser.add_argument(
+        '--threads', type=int,
+        help='OpenMP/MKL threads of every train/test run (default: '
+        "torch's choice; 1 avoids oversubscription on a busy machine)")
     return parser.parse_args()
 
 
@@ -53,7 +57,7 @@ def main():
         summary = run_study(args.study, args.work_dir, args.seeds,
                             args.variants, args.num_workers,
                             args.det_checkpoint, args.det_config,
-                            args.skip_topdown)
+                            args.skip_topdown, args.threads)
     except (FileNotFoundError, KeyError, ValueError) as e:
         print(f'run_nas_study: error: {e}', file=sys.stderr)
         sys.exit(1)

@@ -99,10 +99,23 @@ def _last_checkpoint(work_dir: str, epochs: int) -> str:
     return ckpt
 
 
+def _tool_env(threads: Optional[int]) -> Optional[Dict[str, str]]:
+    """Environment of the tool subprocesses: ``threads`` intra-op threads
+    (OpenMP / MKL), or the inherited environment."""
+    if not threads:
+        return None
+    env = dict(os.environ)
+    for key in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+        env[key] = str(int(threads))
+    return env
+
+
 def run_variant(study: Config, study_file: str, variant: dict, seed: int,
                 coco_root: str, out_dir: str,
-                num_workers: int = 2) -> Dict[str, Any]:
+                num_workers: int = 2,
+                threads: Optional[int] = None) -> Dict[str, Any]:
     """One variant at one seed: [search -> derive ->] retrain -> test."""
+    env = _tool_env(threads)
     variant = _with_seed(copy.deepcopy(dict(variant)), seed)
     os.makedirs(out_dir, exist_ok=True)
     rec: Dict[str, Any] = dict(variant=variant['name'], seed=seed,
@@ -126,14 +139,14 @@ def run_variant(study: Config, study_file: str, variant: dict, seed: int,
         search_cfg = osp.join(search_dir, 'search_config.py')
         cfg.dump(search_cfg)
         run_tool(train_tool, [search_cfg, '--work-dir', search_dir],
-                 osp.join(search_dir, 'train.log'))
+                 osp.join(search_dir, 'train.log'), env=env)
         rec['timings_s']['search'] = round(time.time() - t, 1)
         t = time.time()
         derived_dir = osp.join(out_dir, 'derived')
         run_tool(DERIVE_TOOL, [
             search_cfg, _last_checkpoint(search_dir, epochs), '--out-dir',
             derived_dir, *[str(a) for a in variant.get('derive_args', [])]
-        ], osp.join(out_dir, 'derive.log'))
+        ], osp.join(out_dir, 'derive.log'), env=env)
         found = sorted(glob.glob(osp.join(derived_dir, '*_derived.py')))
         if len(found) != 1:
             raise RuntimeError(f'derive wrote {found} in {derived_dir}')
@@ -155,13 +168,13 @@ def run_variant(study: Config, study_file: str, variant: dict, seed: int,
     retrain_cfg = osp.join(retrain_dir, 'retrain_config.py')
     cfg.dump(retrain_cfg)
     run_tool(train_tool, [retrain_cfg, '--work-dir', retrain_dir],
-             osp.join(retrain_dir, 'train.log'))
+             osp.join(retrain_dir, 'train.log'), env=env)
     rec['timings_s']['retrain'] = round(time.time() - t, 1)
     t = time.time()
     ckpt = _last_checkpoint(retrain_dir, epochs)
     test_dir = osp.join(out_dir, 'test')
     run_tool(test_tool, [retrain_cfg, ckpt, '--work-dir', test_dir],
-             osp.join(out_dir, 'test.log'))
+             osp.join(out_dir, 'test.log'), env=env)
     rec['timings_s']['test'] = round(time.time() - t, 1)
     rec['metrics'] = latest_metrics(test_dir)
     rec.update(model_complexity(retrain_cfg,
@@ -218,7 +231,8 @@ def markdown_table(rows: List[Dict[str, Any]], flops_input_size) -> str:
 def run_topdown(study: Config, study_file: str, run: Dict[str, Any],
                 paths: dict, work_dir: str, num_workers: int = 2,
                 det_checkpoint: Optional[str] = None,
-                det_config: Optional[str] = None) -> Dict[str, Any]:
+                det_config: Optional[str] = None,
+                threads: Optional[int] = None) -> Dict[str, Any]:
     """Train the study's detector (or reuse one) and run detector -> pose on
     held-out images with the chosen variant's retrained model."""
     import mmdet
@@ -240,7 +254,7 @@ def run_topdown(study: Config, study_file: str, run: Dict[str, Any],
         det_train = osp.join(osp.dirname(mmdet.__file__), '.mim', 'tools',
                              'train.py')
         run_tool(det_train, [det_config, '--work-dir', det_dir],
-                 osp.join(det_dir, 'train.log'))
+                 osp.join(det_dir, 'train.log'), env=_tool_env(threads))
         det_checkpoint = _last_checkpoint(det_dir, epochs)
         try:
             out['detector_val'] = latest_metrics(det_dir)
@@ -272,10 +286,12 @@ def run_study(study_file: str,
               num_workers: int = 2,
               det_checkpoint: Optional[str] = None,
               det_config: Optional[str] = None,
-              skip_topdown: bool = False) -> Dict[str, Any]:
+              skip_topdown: bool = False,
+              threads: Optional[int] = None) -> Dict[str, Any]:
     """Run a whole study; writes ``summary.json`` and ``results.md`` under
     ``work_dir`` (updated after every run, so a long study can be watched)
-    and returns the summary."""
+    and returns the summary. ``threads`` sets OpenMP/MKL threads of the
+    tool subprocesses (on a shared machine, 1 avoids oversubscription)."""
     import pose_nas  # noqa: F401  registries, compat shims
     from pose_nas.datasets import generate_synthetic_dataset
 
@@ -303,7 +319,7 @@ def run_study(study_file: str,
         data=data, retrain_epochs=study.retrain_epochs,
         search_epochs=study.get('search_epochs'),
         flops_input_size=list(study.get('flops_input_size', (192, 256))),
-        runs=[])
+        threads=threads, runs=[])
 
     def write():
         summary['table'] = summarize(summary['runs'], chosen, metric)
@@ -318,7 +334,7 @@ def run_study(study_file: str,
             print(f"[study] {v['name']} seed {seed}", flush=True)
             rec = run_variant(study, study_file, v, seed, coco_root,
                               osp.join(work_dir, v['name'], f'seed{seed}'),
-                              num_workers)
+                              num_workers, threads)
             print(f"[study] {v['name']} seed {seed}: {metric} = "
                   f"{rec['metrics'].get(metric)}", flush=True)
             summary['runs'].append(rec)
@@ -329,6 +345,7 @@ def run_study(study_file: str,
         if runs:
             summary['topdown'] = run_topdown(study, study_file, runs[0],
                                              paths, work_dir, num_workers,
-                                             det_checkpoint, det_config)
+                                             det_checkpoint, det_config,
+                                             threads)
             write()
     return summary

@@ -2,3 +2,6 @@
 from .slim_deconv_head import SlimDeconvHead
 
 __all__ = ['SlimDeconvHead']
+from .vip_head import PartFabricHead  # noqa: E402
+
+__all__ += ['PartFabricHead']

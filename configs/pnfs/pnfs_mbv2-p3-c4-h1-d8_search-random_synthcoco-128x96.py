@@ -1,0 +1,15 @@
+# PNFS's random baseline: every alpha/beta drawn once from N(0, 1) (seeded,
+# RandomArchHook) and frozen; only the weights train. Another draw:
+#   --cfg-options custom_hooks.0.seed=1
+_base_ = ['./pnfs_mbv2-p3-c4-h1-d8_synthcoco-128x96.py']
+
+optim_wrapper = dict(
+    constructor='NASOptimWrapperConstructor',
+    optimizer=dict(type='Adam', lr=1e-3),
+    arch=dict(strategy='frozen'))
+
+custom_hooks = [
+    dict(type='RandomArchHook', seed=0),
+    dict(type='GenotypeLoggerHook'),
+    dict(type='RNGStateHook'),
+]
