@@ -2,7 +2,7 @@
 """A deterministic split of a dataset's images into a weight part and a
 held-out (architecture) part."""
 import copy
-from typing import Any, List, Union
+from typing import Any, List, Optional, Union
 
 import numpy as np
 from torch.utils.data import Dataset
@@ -31,13 +31,20 @@ class HeldOutSplitDataset(Dataset):
         part (str): ``'train'`` or ``'heldout'``.
         heldout_ratio (float): fraction of images in the held-out part.
         seed (int): permutation seed.
+        metainfo (dict, optional): the wrapped dataset's metainfo, e.g.
+            ``dict(from_file='configs/_base_/datasets/mpii.py')``. Not
+            needed for training (the wrapped dataset's is used); give it so
+            that tools reading the metainfo from the config (MMPose's
+            ``init_model``, the inferencer) see the right keypoints.
+            Checked against the wrapped dataset's.
     """
 
     def __init__(self,
                  dataset: Union[dict, Dataset],
                  part: str = 'train',
                  heldout_ratio: float = 1 / 3,
-                 seed: int = 0) -> None:
+                 seed: int = 0,
+                 metainfo: Optional[dict] = None) -> None:
         if part not in ('train', 'heldout'):
             raise ValueError(f"part must be 'train' or 'heldout', got "
                              f'{part!r}')
@@ -47,6 +54,8 @@ class HeldOutSplitDataset(Dataset):
         if isinstance(dataset, dict):
             dataset = DATASETS.build(copy.deepcopy(dataset))
         self.dataset = dataset
+        if metainfo is not None:
+            self._check_metainfo(metainfo)
         self.part = part
         self.heldout_ratio = heldout_ratio
         self.seed = seed
@@ -67,6 +76,17 @@ class HeldOutSplitDataset(Dataset):
         ]
         self.img_ids = sorted({img_ids[i] for i in self.indices},
                               key=lambda v: (str(type(v)), v))
+
+    def _check_metainfo(self, metainfo: dict) -> None:
+        from mmpose.datasets.datasets.utils import parse_pose_metainfo
+        given = parse_pose_metainfo(copy.deepcopy(metainfo))
+        inner = getattr(self.dataset, 'metainfo', {}) or {}
+        for key in ('dataset_name', 'num_keypoints'):
+            if key in inner and given.get(key) != inner[key]:
+                raise ValueError(
+                    f'HeldOutSplitDataset: metainfo says {key}='
+                    f'{given.get(key)!r}, the wrapped dataset has '
+                    f'{inner[key]!r}')
 
     def _img_id(self, idx: int) -> Any:
         info = self.dataset.get_data_info(idx) if hasattr(

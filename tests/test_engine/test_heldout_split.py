@@ -43,3 +43,22 @@ def test_bad_arguments(coco):
         _ds(coco, 'val')
     with pytest.raises(ValueError, match='heldout_ratio'):
         _ds(coco, 'train', heldout_ratio=1.5)
+
+
+def test_metainfo_argument_is_checked_against_the_wrapped_dataset(tmp_path):
+    import os.path as osp
+    from mmengine.registry import init_default_scope
+    from pose_nas.datasets import HeldOutSplitDataset, generate_synthetic_dataset
+    init_default_scope('mmpose')
+    paths = generate_synthetic_dataset(str(tmp_path), splits={'train': 4},
+                                       seed=0, formats=('coco', ))
+    inner = dict(type='CocoDataset', data_root=osp.dirname(osp.dirname(
+        paths['coco']['train']['ann_file'])), data_mode='topdown',
+        ann_file='annotations/person_keypoints_train.json',
+        data_prefix=dict(img='train/'), pipeline=[])
+    ok = HeldOutSplitDataset(
+        inner, metainfo=dict(from_file='configs/_base_/datasets/coco.py'))
+    assert ok.metainfo['num_keypoints'] == 17
+    with pytest.raises(ValueError, match='num_keypoints=16'):
+        HeldOutSplitDataset(
+            inner, metainfo=dict(from_file='configs/_base_/datasets/mpii.py'))

@@ -1,0 +1,89 @@
+# PNFS recipe on COCO (seed 004 section IV and the authors' released
+# MobileNetV2 COCO config): 384x288 input, sigma 2, Adam lr 1e-3 without
+# weight decay (synchronous search: weights and alpha/beta together), 200
+# epochs with the LR x0.25 at 90, 120 and 150, batch 24, rotation within 45
+# degrees, scale 0.7-1.3, no shift, flip, flip test; COCO AP through
+# MMPose's CocoMetric on person detections. The model is set per config.
+_base_ = ['../_base_/default_runtime.py']
+
+train_cfg = dict(max_epochs=200, val_interval=10)
+optim_wrapper = dict(
+    constructor='NASOptimWrapperConstructor',
+    optimizer=dict(type='Adam', lr=1e-3),
+    arch=dict(strategy='joint', lr=1e-3, weight_decay=0.0))
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=500, start_factor=0.001, by_epoch=False),
+    dict(type='MultiStepLR', begin=0, end=200, milestones=[90, 120, 150], gamma=0.25, by_epoch=True),
+]
+auto_scale_lr = dict(base_batch_size=24)
+default_hooks = dict(checkpoint=dict(save_best='coco/AP', rule='greater'))
+custom_hooks = [dict(type='GenotypeLoggerHook'), dict(type='RNGStateHook')]
+
+codec = dict(type='MSRAHeatmap', input_size=(288, 384), heatmap_size=(72, 96), sigma=2)
+fabric_ops = ('none', 'skip_connect', 'sep_conv_3x3', 'dil_sep_conv_3x3')
+
+model = dict(
+    type='TopdownPoseEstimator',
+    data_preprocessor=dict(
+        type='PoseDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True),
+    head=dict(
+        type='PartFabricHead',
+        out_channels=17,
+        metainfo=dict(from_file='configs/_base_/datasets/coco.py'),
+        loss=dict(type='KeypointMSELoss', use_target_weight=True),
+        decoder=codec),
+    test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True))
+
+dataset_type = 'CocoDataset'
+data_mode = 'topdown'
+data_root = 'data/coco/'
+
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomBBoxTransform', shift_prob=0, rotate_factor=45, scale_factor=(0.7, 1.3)),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs')
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='PackPoseInputs')
+]
+
+train_dataloader = dict(
+    batch_size=24,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_mode=data_mode,
+        ann_file='annotations/person_keypoints_train2017.json',
+        data_prefix=dict(img='train2017/'),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_mode=data_mode,
+        ann_file='annotations/person_keypoints_val2017.json',
+        bbox_file='data/coco/person_detection_results/COCO_val2017_detections_AP_H_56_person.json',
+        data_prefix=dict(img='val2017/'),
+        test_mode=True,
+        pipeline=val_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='CocoMetric', ann_file=data_root + 'annotations/person_keypoints_val2017.json')
+test_evaluator = val_evaluator
