@@ -17,3 +17,7 @@ model = dict(
         vector_dim=8,
         fabric=dict(channel_factor=10, num_hidden=1, num_layers=6, num_kept_layers=3,
                     candidates={{_base_.fabric_ops}})))
+
+# MobileNetV2 still runs layer7 and conv2, whose outputs the head never
+# reads: under DDP their parameters get no gradient
+find_unused_parameters = True

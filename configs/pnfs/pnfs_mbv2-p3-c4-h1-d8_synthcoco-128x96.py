@@ -69,3 +69,7 @@ train_dataset = dict(
 train_dataloader = dict(batch_size=16, dataset=train_dataset)
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = val_dataloader
+
+# MobileNetV2 still runs layer7 and conv2, whose outputs the head never
+# reads: under DDP their parameters get no gradient
+find_unused_parameters = True
