@@ -255,6 +255,23 @@ def test_loss_falls_on_a_fixed_target():
     assert losses[-1] < 0.5 * losses[0], losses
 
 
+def test_output_conv_starts_small_but_not_zero():
+    """The initial vectors are short: scores far from the squash's
+    saturation, but not exactly zero (where it has no gradient)."""
+    torch.manual_seed(0)
+    head = _head(parts=3)
+    for branch in head.branches.values():
+        conv = branch.final_layer[1]
+        assert 0.005 < float(conv.weight.std()) < 0.015
+        assert torch.count_nonzero(conv.bias) == 0
+    with torch.no_grad():
+        scores = head.forward(_feats())
+    assert 0 < float(scores.mean()) and float(scores.max()) < 0.5
+    # the std is configurable
+    wide = _head(parts=3, final_init_std=0.1)
+    assert float(wide.branches['head'].final_layer[1].weight.std()) > 0.05
+
+
 def test_predict_flip_test_and_decode():
     torch.manual_seed(0)
     head = _head(parts=5)
