@@ -7,9 +7,9 @@
 #   random-P3  alpha/beta drawn from N(0, 1) (a new draw per seed), frozen
 #   P3-d1      synchronous search, scalar heatmaps (d=1) instead of vectors
 # then detector -> pose with P3.
-data = dict(num_train=300, num_val=60, seed=0)
+data = dict(num_train=240, num_val=60, seed=0)
 seeds = [0, 1]
-search_epochs = 5
+search_epochs = 4
 retrain_epochs = 20
 flops_input_size = (96, 128)
 derive = ['--prune-below', '1e-3']
