@@ -40,6 +40,9 @@ def parse_args():
     parser.add_argument('--det-checkpoint', help='reuse a trained detector')
     parser.add_argument('--skip-topdown', action='store_true')
     parser.add_argument(
+        '--resume', action='store_true',
+        help='keep the runs an earlier invocation finished in --work-dir')
+    parser.add_argument(
         '--threads', type=int,
         help='OpenMP/MKL threads of every train/test run (default: '
         "torch's choice; 1 avoids oversubscription on a busy machine)")
@@ -57,7 +60,7 @@ def main():
         summary = run_study(args.study, args.work_dir, args.seeds,
                             args.variants, args.num_workers,
                             args.det_checkpoint, args.det_config,
-                            args.skip_topdown, args.threads)
+                            args.skip_topdown, args.threads, args.resume)
     except (FileNotFoundError, KeyError, ValueError) as e:
         print(f'run_nas_study: error: {e}', file=sys.stderr)
         sys.exit(1)

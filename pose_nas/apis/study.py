@@ -287,11 +287,15 @@ def run_study(study_file: str,
               det_checkpoint: Optional[str] = None,
               det_config: Optional[str] = None,
               skip_topdown: bool = False,
-              threads: Optional[int] = None) -> Dict[str, Any]:
+              threads: Optional[int] = None,
+              resume: bool = False) -> Dict[str, Any]:
     """Run a whole study; writes ``summary.json`` and ``results.md`` under
     ``work_dir`` (updated after every run, so a long study can be watched)
     and returns the summary. ``threads`` sets OpenMP/MKL threads of the
-    tool subprocesses (on a shared machine, 1 avoids oversubscription)."""
+    tool subprocesses (on a shared machine, 1 avoids oversubscription).
+    ``resume``: keep the runs an earlier invocation finished (listed in
+    ``work_dir/summary.json`` with their checkpoint present) and run only
+    the rest (and the top-down step)."""
     import pose_nas  # noqa: F401  registries, compat shims
     from pose_nas.datasets import generate_synthetic_dataset
 
@@ -329,8 +333,20 @@ def run_study(study_file: str,
             f.write(markdown_table(summary['table'],
                                    summary['flops_input_size']) + '\n')
 
+    done = {}
+    if resume and osp.isfile(osp.join(work_dir, 'summary.json')):
+        with open(osp.join(work_dir, 'summary.json')) as f:
+            previous = json.load(f)
+        for rec in previous.get('runs', []):
+            if osp.isfile(rec.get('checkpoint', '')):
+                done[(rec['variant'], rec['seed'])] = rec
     for seed in seeds:
         for v in chosen:
+            if (v['name'], seed) in done:  # finished by an earlier run
+                print(f"[study] {v['name']} seed {seed}: done before",
+                      flush=True)
+                summary['runs'].append(done[(v['name'], seed)])
+                continue
             print(f"[study] {v['name']} seed {seed}", flush=True)
             rec = run_variant(study, study_file, v, seed, coco_root,
                               osp.join(work_dir, v['name'], f'seed{seed}'),

@@ -3,6 +3,7 @@
 tiny real study (random arch projected on a budget vs released
 EfficientPose-A, detector -> pose) through MMPose's own tools."""
 import json
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -113,3 +114,32 @@ topdown = dict(variant='released-A',
     assert (work / 'results.md').read_text().count('\n') == 4
     match = summary['topdown']['match']
     assert match['num_gt'] > 0 and 'recall@0.5' in match
+
+
+def test_resume_keeps_finished_runs(tmp_path, repo_root, monkeypatch):
+    """A resumed study reruns only what an earlier invocation left."""
+    import pose_nas.apis.study as study_mod
+    cfg = osp.join(repo_root, EP, 'td-hm_efficientpose-a_synthcoco-128x96.py')
+    path = _write(tmp_path, f"data=dict(num_train=2, num_val=2)\n"
+                  f"seeds=[0, 1]\nretrain_epochs=1\n"
+                  f"variants=[dict(name='a', config={cfg!r})]")
+    ran = []
+
+    def fake_run_variant(study, study_file, v, seed, root, out, *args):
+        ran.append(seed)
+        ckpt = tmp_path / f'ckpt{seed}.pth'
+        ckpt.write_text('x')
+        return dict(variant=v['name'], seed=seed, metrics={'coco/AP': 0.1},
+                    params_m=1.0, gflops=0.4, checkpoint=str(ckpt))
+
+    monkeypatch.setattr(study_mod, 'run_variant', fake_run_variant)
+    work = str(tmp_path / 'work')
+    study_mod.run_study(path, work, seeds=[0])
+    assert ran == [0]
+    summary = study_mod.run_study(path, work, resume=True)
+    assert ran == [0, 1]  # seed 0 was kept
+    assert [r['seed'] for r in summary['runs']] == [0, 1]
+    # a run whose checkpoint is gone is run again
+    os.remove(tmp_path / 'ckpt1.pth')
+    study_mod.run_study(path, work, resume=True)
+    assert ran == [0, 1, 1]
