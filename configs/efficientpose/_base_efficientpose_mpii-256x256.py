@@ -3,7 +3,7 @@
 # 200 epochs with LR steps at 150 and 170, batch 64, rotation 30, scale
 # 0.25, no half-body, flip test, sigma 2). PCKh through MMPose's
 # MpiiPCKAccuracy. The architecture is set by the A/B/C configs.
-_base_ = ['../_base_/default_runtime.py']
+_base_ = ['../_base_/default_runtime.py', '../_base_/datasets/mpii_topdown.py']
 
 train_cfg = dict(max_epochs=200, val_interval=10)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3, weight_decay=1e-4))
@@ -34,10 +34,6 @@ model = dict(
         decoder=codec),
     test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True))
 
-dataset_type = 'MpiiDataset'
-data_mode = 'topdown'
-data_root = 'data/mpii/'
-
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
@@ -54,33 +50,6 @@ val_pipeline = [
     dict(type='PackPoseInputs')
 ]
 
-train_dataloader = dict(
-    batch_size=64,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_mode=data_mode,
-        ann_file='annotations/mpii_train.json',
-        data_prefix=dict(img='images/'),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=32,
-    num_workers=4,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_mode=data_mode,
-        ann_file='annotations/mpii_val.json',
-        headbox_file=data_root + 'annotations/mpii_gt_val.mat',
-        data_prefix=dict(img='images/'),
-        test_mode=True,
-        pipeline=val_pipeline))
+train_dataloader = dict(batch_size=64, dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='MpiiPCKAccuracy')
-test_evaluator = val_evaluator
