@@ -10,6 +10,10 @@ from .arch import arch_weights
 from .ops import build_op, canonical_op_name
 
 
+#: Pooling candidates (followed by ``BN(affine=False)`` with ``pool_bn``).
+POOL_OPS = ('avg_pool_3x3', 'max_pool_3x3')
+
+
 class MixedOp(nn.Module):
     """A searchable edge: a set of candidate ops combined by one of four modes.
 
@@ -42,6 +46,9 @@ class MixedOp(nn.Module):
         tau (float): Gumbel temperature. Defaults to 1.0.
         hard (bool): straight-through Gumbel. Defaults to False.
         affine (bool): BN affine parameters in the ops.
+        pool_bn (bool): follow every pooling candidate by
+            ``BN(affine=False)``, as DARTS's reference MixedOp does (the op
+            becomes ``Sequential(pool, bn)``). Defaults to False.
 
     Shapes:
         ``forward(x: (N, C_in, H, W), alpha: (num_candidates,))`` ->
@@ -59,7 +66,8 @@ class MixedOp(nn.Module):
                  chosen: Union[str, int, None] = None,
                  tau: float = 1.0,
                  hard: bool = False,
-                 affine: bool = True) -> None:
+                 affine: bool = True,
+                 pool_bn: bool = False) -> None:
         super().__init__()
         if mode not in self.MODES:
             raise ValueError(f'MixedOp mode must be one of {self.MODES}, '
@@ -92,9 +100,14 @@ class MixedOp(nn.Module):
                 raise ValueError(
                     f'duplicate candidates: {list(candidates)}')
         self.ops = nn.ModuleList(
-            build_op(name, C_in, C_out, stride, affine=affine)
-            for name in self.candidates)
+            self._build(name, affine, pool_bn) for name in self.candidates)
         self._active: Optional[int] = None
+
+    def _build(self, name: str, affine: bool, pool_bn: bool) -> nn.Module:
+        op = build_op(name, self.C_in, self.C_out, self.stride, affine=affine)
+        if pool_bn and name in POOL_OPS:
+            op = nn.Sequential(op, nn.BatchNorm2d(self.C_out, affine=False))
+        return op
 
     @property
     def num_candidates(self) -> int:
@@ -104,6 +117,40 @@ class MixedOp(nn.Module):
     def chosen(self) -> Optional[str]:
         """The op name of a ``'fixed'`` edge."""
         return self.candidates[0] if self.mode == 'fixed' else None
+
+    def keep(self, kept: Sequence[bool]) -> 'MixedOp':
+        """Keep a subset of the candidates (a derived edge that keeps a
+        continuous mixture, e.g. PNFS's pruned fabrics).
+
+        Every candidate whose flag is False becomes the parameter-free
+        ``none`` op at its original index, so the weight vector keeps its
+        columns and the kept ops keep their module names (a supernet
+        checkpoint still loads). A ``none`` op is never run.
+
+        Args:
+            kept (Sequence[bool]): one flag per candidate.
+
+        Returns:
+            MixedOp: ``self``.
+        """
+        if self.mode == 'fixed':
+            raise RuntimeError('a fixed edge holds one op; keep() is for '
+                               'edges that mix several')
+        if len(kept) != self.num_candidates:
+            raise ValueError(f'{len(kept)} keep flags for '
+                             f'{self.num_candidates} candidates '
+                             f'{self.candidates}')
+        for i, flag in enumerate(kept):
+            if not flag and self.candidates[i] != 'none':
+                self.ops[i] = build_op('none', self.C_in, self.C_out,
+                                       self.stride)
+                self.candidates[i] = 'none'
+        return self
+
+    @property
+    def live_candidates(self) -> List[str]:
+        """The candidates that are run (every one but ``none``)."""
+        return [c for c in self.candidates if c != 'none']
 
     def set_active(self, index: Optional[int]) -> None:
         """Pin the op a ``'sampled'`` edge runs (None: sample again)."""
@@ -164,12 +211,9 @@ class MixedOp(nn.Module):
             return out * weights[index]
         out = None
         for i, name in enumerate(self.candidates):
-            if name == 'none':
+            if name == 'none':  # zero, or pruned by keep()
                 continue
-            w = weights[i]
-            if not w.requires_grad and float(w) == 0.0:
-                continue  # pruned edge (exactly zero, no gradient needed)
-            y = w * self._run(i, x)
+            y = weights[i] * self._run(i, x)
             out = y if out is None else out + y
         if out is None:  # every candidate is zero
             out = self.ops[0](x) * weights.sum() * 0
