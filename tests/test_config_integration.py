@@ -48,7 +48,7 @@ def test_pose_config_builds_a_model_that_runs(config):
 def test_detector_config_parses_without_pretrained_download(repo_root):
     cfg = Config.fromfile(
         osp.join(repo_root,
-                 'configs/detectors/rtmdet-atto_synthetic-person-160.py'))
+                 'configs/detectors/rtmdet-atto_1xb16-20e_synthcoco-person-160x160.py'))
     assert cfg.model.backbone.init_cfg is None
     assert cfg.model.bbox_head.num_classes == 1
     # nothing in the model asks for a pretrained (downloaded) checkpoint

@@ -7,8 +7,8 @@ Example::
     python tools/benchmark_search.py \
         --out benchmarks/search_cost.json --markdown benchmarks/search_cost.md
 
-Every run (one per strategy of ``configs/nas_engine/cellnet_search-*`` and
-the baseline ``derived``: ``cellnet_synthcoco-128x96.py`` with
+Every run (one per strategy of ``configs/nas_engine/engine-*_cellnet_*`` and
+the baseline ``derived``: ``td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96.py`` with
 ``model.backbone.genotype`` set to the genotype derived from a freshly built
 supernet, seed 0) trains in its own child process (this script with
 ``--child``) under MMEngine's ``Runner`` with an ``IterBasedTrainLoop`` of
@@ -62,8 +62,8 @@ from typing import Any, Dict, List, Optional
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG_DIR = osp.join(REPO_ROOT, 'configs', 'nas_engine')
-TRAIN_CONFIG = 'cellnet_synthcoco-128x96.py'
-SEARCH_CONFIG = 'cellnet_search-{}_synthcoco-128x96.py'
+TRAIN_CONFIG = 'td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96.py'
+SEARCH_CONFIG = 'engine-{}_cellnet_hm_1xb16-10e_synthcoco-128x96.py'
 STRATEGIES = ('sync', 'darts1', 'darts2', 'random', 'gumbel', 'reinforce')
 BASELINE = 'derived'
 SEED = 0

@@ -4,7 +4,7 @@
 Example::
 
     python tools/derive_arch.py \
-        configs/nas_engine/cellnet_search-darts1_synthcoco-128x96.py \
+        configs/nas_engine/engine-darts1_cellnet_hm_1xb16-10e_synthcoco-128x96.py \
         work_dirs/search/epoch_10.pth --out-dir work_dirs/derived
 
 Writes one genotype file per searchable module (``genotype_backbone.json``)

@@ -4,7 +4,7 @@
 Example::
 
     python tools/get_flops.py \
-        configs/efficientpose/td-hm_efficientpose-a_8xb64-240e_coco-256x192.py \
+        configs/efficientpose/td-hm_efficientpose-a_slimdeconv_2xb64-240e_coco-256x192.py \
         --input-size 192 256 --conv-rule
 
 GFLOPs are MMEngine's counter (multiply-adds; the number every README table

@@ -23,8 +23,8 @@ import os
 import os.path as osp
 import time
 
-DEFAULT_POSE_CONFIG = 'configs/baselines/td-hm_res18s3-c32_1xb16-20e_synthcoco-128x96.py'
-DEFAULT_DET_CONFIG = 'configs/detectors/rtmdet-atto_synthetic-person-160.py'
+DEFAULT_POSE_CONFIG = 'configs/baselines/td-hm_res18s3-c32_hm_1xb16-20e_synthcoco-128x96.py'
+DEFAULT_DET_CONFIG = 'configs/detectors/rtmdet-atto_1xb16-20e_synthcoco-person-160x160.py'
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 

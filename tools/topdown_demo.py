@@ -4,8 +4,8 @@
 Example::
 
     python tools/topdown_demo.py \
-        configs/detectors/rtmdet-atto_synthetic-person-160.py det.pth \
-        configs/baselines/td-hm_res18s3-c32_1xb16-20e_synthcoco-128x96.py pose.pth \
+        configs/detectors/rtmdet-atto_1xb16-20e_synthcoco-person-160x160.py det.pth \
+        configs/baselines/td-hm_res18s3-c32_hm_1xb16-20e_synthcoco-128x96.py pose.pth \
         --input data/synthetic/coco/val --out-dir work_dirs/demo
 
 Writes the visualised images to ``OUT_DIR/visualizations`` and one JSON of

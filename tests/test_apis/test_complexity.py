@@ -31,7 +31,7 @@ def test_model_complexity_of_a_config(repo_root):
     import os.path as osp
     res = model_complexity(
         osp.join(repo_root, 'configs/efficientpose/'
-                 'td-hm_efficientpose-a_8xb64-240e_coco-256x192.py'),
+                 'td-hm_efficientpose-a_slimdeconv_2xb64-240e_coco-256x192.py'),
         (192, 256), conv_rule=True)
     assert abs(res['params_m'] - 1.30) < 0.01  # the authors' 1.3 M
     assert 0.40 < res['gflops'] < 0.45

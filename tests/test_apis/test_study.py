@@ -47,7 +47,7 @@ def test_check_study_errors(tmp_path, body, error):
 
 
 def test_check_study_topdown_variant_must_exist(tmp_path, repo_root):
-    cfg = osp.join(repo_root, EP, 'td-hm_efficientpose-a_synthcoco-128x96.py')
+    cfg = osp.join(repo_root, EP, 'td-hm_efficientpose-a_slimdeconv_1xb16-10e_synthcoco-128x96.py')
     path = _write(
         tmp_path, f"data={{}}\nseeds=[0]\nretrain_epochs=1\n"
         f"variants=[dict(name='a', config={cfg!r})]\n"
@@ -82,14 +82,14 @@ retrain_epochs = 1
 flops_input_size = (192, 256)
 variants = [
     dict(name='random',
-         search_config={ep + 'efficientpose_search-random_synthcoco-128x96.py'!r},
+         search_config={ep + 'efficientpose-random_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py'!r},
          search_cfg_options={{'custom_hooks.0.seed': '{{seed}}'}},
          derive_args=['--budget-gflops', 0.5]),
     dict(name='released-A',
-         config={ep + 'td-hm_efficientpose-a_synthcoco-128x96.py'!r}),
+         config={ep + 'td-hm_efficientpose-a_slimdeconv_1xb16-10e_synthcoco-128x96.py'!r}),
 ]
 topdown = dict(variant='released-A',
-               det_config={osp.join(repo_root, 'configs/detectors/rtmdet-atto_synthetic-person-160.py')!r},
+               det_config={osp.join(repo_root, 'configs/detectors/rtmdet-atto_1xb16-20e_synthcoco-person-160x160.py')!r},
                det_epochs=1, num_images=2, bbox_thr=0.0)
 """)
     work = tmp_path / 'work'
@@ -119,7 +119,7 @@ topdown = dict(variant='released-A',
 def test_resume_keeps_finished_runs(tmp_path, repo_root, monkeypatch):
     """A resumed study reruns only what an earlier invocation left."""
     import pose_nas.apis.study as study_mod
-    cfg = osp.join(repo_root, EP, 'td-hm_efficientpose-a_synthcoco-128x96.py')
+    cfg = osp.join(repo_root, EP, 'td-hm_efficientpose-a_slimdeconv_1xb16-10e_synthcoco-128x96.py')
     path = _write(tmp_path, f"data=dict(num_train=2, num_val=2)\n"
                   f"seeds=[0, 1]\nretrain_epochs=1\n"
                   f"variants=[dict(name='a', config={cfg!r})]")

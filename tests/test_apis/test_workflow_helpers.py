@@ -9,7 +9,7 @@ from mmengine.config import Config
 from pose_nas.apis.workflow import (box_iou, latest_metrics,
                                     match_topdown_results, retarget_config)
 
-BASELINE = 'configs/baselines/td-hm_res18s3-c32_1xb16-20e_synthcoco-128x96.py'
+BASELINE = 'configs/baselines/td-hm_res18s3-c32_hm_1xb16-20e_synthcoco-128x96.py'
 
 
 def test_retarget_config_points_every_loader_and_evaluator(repo_root, tmp_path):
@@ -81,7 +81,7 @@ def test_latest_metrics_reads_test_dump_and_errors(tmp_path):
 def test_retarget_config_handles_the_mpii_layout(repo_root, tmp_path):
     cfg = Config.fromfile(osp.join(
         repo_root,
-        'configs/efficientpose/td-hm_efficientpose-a_8xb64-200e_mpii-256x256.py'))
+        'configs/efficientpose/td-hm_efficientpose-a_slimdeconv_1xb64-200e_mpii-256x256.py'))
     retarget_config(cfg, str(tmp_path), max_epochs=2, num_workers=0)
     root = str(tmp_path) + '/'
     train, val = cfg.train_dataloader.dataset, cfg.val_dataloader.dataset

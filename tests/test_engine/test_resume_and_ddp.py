@@ -22,7 +22,7 @@ from pose_nas.datasets import generate_synthetic_dataset
 HERE = osp.dirname(osp.abspath(__file__))
 REPO = osp.dirname(osp.dirname(HERE))
 SEARCH_CFG = osp.join(REPO, 'configs/nas_engine/'
-                      'cellnet_search-darts1_synthcoco-128x96.py')
+                      'engine-darts1_cellnet_hm_1xb16-10e_synthcoco-128x96.py')
 
 
 @pytest.fixture(scope='module')

@@ -34,7 +34,7 @@ def searched(tmp_path_factory):
                                splits={'train': 24, 'val': 8}, seed=0,
                                formats=('coco', ))
     cfg = Config.fromfile(
-        osp.join(CFG_DIR, 'cellnet_search-darts1_synthcoco-128x96.py'))
+        osp.join(CFG_DIR, 'engine-darts1_cellnet_hm_1xb16-10e_synthcoco-128x96.py'))
     retarget_config(cfg, str(tmp / 'data/coco'), max_epochs=2,
                     num_workers=0)
     cfg.custom_hooks[0].warmup_epochs = 1
@@ -66,7 +66,7 @@ def test_derive_retrain_and_test(searched):
     out = str(tmp / 'derived')
     proc = _run([osp.join(REPO, 'tools/derive_arch.py'), searched['cfg'],
                  searched['ckpt'], '--out-dir', out, '--retrain-config',
-                 osp.join(CFG_DIR, 'cellnet_synthcoco-128x96.py')])
+                 osp.join(CFG_DIR, 'td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96.py')])
     assert 'retrain config' in proc.stdout
     genotype = load_genotype(osp.join(out, 'genotype_backbone.json'))
     assert genotype.space == 'CellSearchBackbone'
@@ -77,7 +77,7 @@ def test_derive_retrain_and_test(searched):
     expect = derive_cell(ckpt['state_dict']['backbone.arch_alpha_normal'],
                          genotype_cands(), 1, 2, k=2)
     assert genotype['normal']['nodes'] == expect['nodes']
-    retrain = osp.join(out, 'cellnet_synthcoco-128x96_derived.py')
+    retrain = osp.join(out, 'td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96_derived.py')
     cfg = Config.fromfile(retrain)
     assert cfg.model.backbone.genotype.endswith('genotype_backbone.json')
     assert 'constructor' not in cfg.optim_wrapper
@@ -107,7 +107,7 @@ def genotype_cands():
 
 
 def test_derive_errors(tmp_path):
-    cfg = osp.join(CFG_DIR, 'cellnet_search-sync_synthcoco-128x96.py')
+    cfg = osp.join(CFG_DIR, 'engine-sync_cellnet_hm_1xb16-10e_synthcoco-128x96.py')
     with pytest.raises(FileNotFoundError, match='checkpoint not found'):
         derive_arch(cfg, str(tmp_path / 'nope.pth'), str(tmp_path))
     bad = tmp_path / 'corrupt.pth'

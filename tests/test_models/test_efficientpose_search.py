@@ -17,9 +17,9 @@ from pose_nas.nas.cost import count_flops
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CFG = osp.join(REPO, 'configs/efficientpose/'
-               'efficientpose_search-budget0.6g_synthcoco-128x96.py')
+               'efficientpose-darts1-budget0.6g_efficientpose_slimdeconv_1xb8-10e_synthcoco-128x96.py')
 TRAIN_CFG = osp.join(REPO, 'configs/efficientpose/'
-                     'efficientpose_synthcoco-128x96.py')
+                     'td-hm_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py')
 SMALL = ((8, 2, 2), (16, 3, 2), (24, 3, 2), (32, 2, 1))
 
 

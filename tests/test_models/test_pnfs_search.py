@@ -22,7 +22,7 @@ from pose_nas.nas import load_genotype
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CFG = osp.join(REPO, 'configs/pnfs/'
-               'pnfs_mbv2-p3-c4-h1-d8_search-sync_synthcoco-128x96.py')
+               'pnfs-sync_mbv2_vip-p3-c4-h1-d8_1xb16-20e_synthcoco-128x96.py')
 
 
 def _run(args):

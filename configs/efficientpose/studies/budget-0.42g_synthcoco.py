@@ -17,7 +17,7 @@ budget_gflops = 0.42
 variants = [
     dict(
         name='searched',
-        search_config='../efficientpose_search-budget0.6g_synthcoco-128x96.py',
+        search_config='../efficientpose-darts1-budget0.6g_efficientpose_slimdeconv_1xb8-10e_synthcoco-128x96.py',
         search_epochs=3,
         search_cfg_options={
             'custom_hooks.0.budget.target': budget_gflops * 1e9,
@@ -28,18 +28,18 @@ variants = [
         }),
     dict(
         name='random',
-        search_config='../efficientpose_search-random_synthcoco-128x96.py',
+        search_config='../efficientpose-random_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py',
         search_epochs=1,  # the weights are not kept, only the random draw
         search_cfg_options={
             'custom_hooks.0.seed': '{seed}',
             'train_dataloader.dataset.indices': 32,
         },
         derive_args=['--budget-gflops', budget_gflops]),
-    dict(name='released-A', config='../td-hm_efficientpose-a_synthcoco-128x96.py'),
+    dict(name='released-A', config='../td-hm_efficientpose-a_slimdeconv_1xb16-10e_synthcoco-128x96.py'),
 ]
 topdown = dict(
     variant='searched',
-    det_config='../../detectors/rtmdet-atto_synthetic-person-160.py',
+    det_config='../../detectors/rtmdet-atto_1xb16-20e_synthcoco-person-160x160.py',
     det_epochs=20,
     num_images=10,
     bbox_thr=0.1)

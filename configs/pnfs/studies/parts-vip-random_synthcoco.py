@@ -15,18 +15,18 @@ flops_input_size = (96, 128)
 derive = ['--prune-below', '1e-3']
 
 variants = [
-    dict(name='P3', search_config='../pnfs_mbv2-p3-c4-h1-d8_search-sync_synthcoco-128x96.py',
+    dict(name='P3', search_config='../pnfs-sync_mbv2_vip-p3-c4-h1-d8_1xb16-20e_synthcoco-128x96.py',
          derive_args=derive),
-    dict(name='P1', search_config='../pnfs_mbv2-p1-c4-h1-d8_search-sync_synthcoco-128x96.py',
+    dict(name='P1', search_config='../pnfs-sync_mbv2_vip-p1-c4-h1-d8_1xb16-20e_synthcoco-128x96.py',
          derive_args=derive),
-    dict(name='random-P3', search_config='../pnfs_mbv2-p3-c4-h1-d8_search-random_synthcoco-128x96.py',
+    dict(name='random-P3', search_config='../pnfs-random_mbv2_vip-p3-c4-h1-d8_1xb16-20e_synthcoco-128x96.py',
          search_cfg_options={'custom_hooks.0.seed': '{seed}'}, derive_args=derive),
-    dict(name='P3-d1', search_config='../pnfs_mbv2-p3-c4-h1-d1_search-sync_synthcoco-128x96.py',
+    dict(name='P3-d1', search_config='../pnfs-sync_mbv2_vip-p3-c4-h1-d1_1xb16-20e_synthcoco-128x96.py',
          derive_args=derive),
 ]
 topdown = dict(
     variant='P3',
-    det_config='../../detectors/rtmdet-atto_synthetic-person-160.py',
+    det_config='../../detectors/rtmdet-atto_1xb16-20e_synthcoco-person-160x160.py',
     det_epochs=20,
     num_images=10,
     bbox_thr=0.1)

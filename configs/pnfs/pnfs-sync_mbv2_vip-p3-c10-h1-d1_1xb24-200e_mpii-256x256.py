@@ -1,5 +1,5 @@
 # d=1 (scalar heatmaps) of the paper's Table VI; otherwise as the P=3
 # MobileNetV2 MPII config.
-_base_ = ['./pnfs_mbv2-p3-c10-h1-d8_sync-1xb24-200e_mpii-256x256.py']
+_base_ = ['./pnfs-sync_mbv2_vip-p3-c10-h1-d8_1xb24-200e_mpii-256x256.py']
 
 model = dict(head=dict(vector_dim=1))

@@ -4,7 +4,7 @@
 # checkpoint is ever fetched) on the person boxes of the synthetic COCO split.
 # Small enough to train in minutes on a 2-core CPU.
 #   python $(python -c "import mmdet,os;print(os.path.dirname(mmdet.__file__))")/.mim/tools/train.py \
-#       configs/detectors/rtmdet-atto_synthetic-person-160.py
+#       configs/detectors/rtmdet-atto_1xb16-20e_synthcoco-person-160x160.py
 _base_ = ['mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py']
 
 custom_imports = dict(imports=['pose_nas'], allow_failed_imports=False)

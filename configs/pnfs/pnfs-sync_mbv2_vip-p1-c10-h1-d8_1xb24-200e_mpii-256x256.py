@@ -1,5 +1,5 @@
 # P=1 (whole body, one fabric) of the paper's Table III; otherwise as the
 # P=3 MobileNetV2 MPII config.
-_base_ = ['./pnfs_mbv2-p3-c10-h1-d8_sync-1xb24-200e_mpii-256x256.py']
+_base_ = ['./pnfs-sync_mbv2_vip-p3-c10-h1-d8_1xb24-200e_mpii-256x256.py']
 
 model = dict(head=dict(parts=1))

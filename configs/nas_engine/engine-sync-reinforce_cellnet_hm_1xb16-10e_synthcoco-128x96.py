@@ -2,7 +2,7 @@
 # normal cell may be switched off; an LSTM controller picks the vector, its
 # reward is MMPose's COCO AP on a validation subset with the shared supernet
 # weights. The cell ops are searched synchronously at the same time.
-_base_ = ['./cellnet_search-sync_synthcoco-128x96.py']
+_base_ = ['./engine-sync_cellnet_hm_1xb16-10e_synthcoco-128x96.py']
 
 model = dict(backbone=dict(searchable_depth=True))
 

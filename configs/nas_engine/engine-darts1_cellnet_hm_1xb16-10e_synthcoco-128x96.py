@@ -2,7 +2,7 @@
 # image split of the training annotations, an arch step (own Adam, own LR
 # schedule) on the held-out side, which never feeds the weight step. Weights
 # alone train during the warm-up epochs.
-_base_ = ['./cellnet_synthcoco-128x96.py']
+_base_ = ['./td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96.py']
 
 split = dict(heldout_ratio=1 / 3, seed=0)
 
@@ -37,4 +37,4 @@ custom_hooks = [
     dict(type='RNGStateHook'),
 ]
 
-retrain_config = 'cellnet_synthcoco-128x96.py'
+retrain_config = 'td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96.py'

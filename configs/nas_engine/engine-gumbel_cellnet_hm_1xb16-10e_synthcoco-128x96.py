@@ -1,6 +1,6 @@
 # Gumbel-softmax relaxation (AutoPose's cell search) trained synchronously,
 # with an exponentially decaying temperature.
-_base_ = ['./cellnet_search-sync_synthcoco-128x96.py']
+_base_ = ['./engine-sync_cellnet_hm_1xb16-10e_synthcoco-128x96.py']
 
 model = dict(backbone=dict(mode='gumbel', tau=5.0))
 

@@ -1,6 +1,6 @@
 # The paper's MPII test-set model (Table IV): MobileNetV2 feature blocks,
 # P=3, C=10, H=2, d=8, 384x384 input (reported 5.2M params, 4.6 GFLOPs).
-_base_ = ['./pnfs_mbv2-p3-c10-h1-d8_sync-1xb24-200e_mpii-256x256.py']
+_base_ = ['./pnfs-sync_mbv2_vip-p3-c10-h1-d8_1xb24-200e_mpii-256x256.py']
 
 codec = dict(type='MSRAHeatmap', input_size=(384, 384), heatmap_size=(96, 96), sigma=2)
 model = dict(head=dict(fabric=dict(num_hidden=2), decoder=codec))

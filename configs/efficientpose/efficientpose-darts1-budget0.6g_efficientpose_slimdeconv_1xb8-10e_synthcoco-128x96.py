@@ -7,8 +7,9 @@
 # tolerance). Searched at 128x96 on synthetic data so that it runs on a CPU;
 # the budget is for 256x192, where the derived net is deployed.
 # Other budgets: --cfg-options custom_hooks.0.budget.target=1.2e9
-_base_ = ['./efficientpose_synthcoco-128x96.py']
+_base_ = ['./td-hm_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py']
 
+auto_scale_lr = dict(base_batch_size=8)
 split = dict(heldout_ratio=1 / 3, seed=0)
 train_dataloader = dict(
     batch_size=8,
@@ -42,4 +43,4 @@ custom_hooks = [
     dict(type='RNGStateHook'),
 ]
 
-retrain_config = 'efficientpose_synthcoco-128x96.py'
+retrain_config = 'td-hm_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py'

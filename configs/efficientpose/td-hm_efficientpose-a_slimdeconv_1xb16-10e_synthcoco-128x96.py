@@ -1,7 +1,7 @@
 # The released EfficientPose-A (SPEC section 3.4) in the synthetic-data
-# setting of efficientpose_synthcoco-128x96.py (same data, schedule and head
+# setting of td-hm_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py (same data, schedule and head
 # recipe as the searched nets it is compared with).
-_base_ = ['./efficientpose_synthcoco-128x96.py']
+_base_ = ['./td-hm_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py']
 
 model = dict(
     backbone=dict(

@@ -5,7 +5,7 @@
 #   python tools/derive_arch.py THIS_CONFIG CKPT --out-dir D --budget-gflops 0.42
 # (the projection keeps the random argmax where the budget allows it).
 # Another draw: --cfg-options custom_hooks.0.seed=1
-_base_ = ['./efficientpose_synthcoco-128x96.py']
+_base_ = ['./td-hm_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py']
 
 optim_wrapper = dict(
     _delete_=True,
@@ -19,4 +19,4 @@ custom_hooks = [
     dict(type='RNGStateHook'),
 ]
 
-retrain_config = 'efficientpose_synthcoco-128x96.py'
+retrain_config = 'td-hm_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py'

@@ -2,7 +2,7 @@
 # one half of the training images, alpha/beta on the other half with their
 # own Adam (lr 3e-3, weight decay 1e-3, the paper's settings), no warm-up
 # (the paper gives none).
-_base_ = ['./pnfs_mbv2-p3-c4-h1-d8_synthcoco-128x96.py']
+_base_ = ['./td-hm_mbv2_vip-p3-c4-h1-d8_1xb16-20e_synthcoco-128x96.py']
 
 split = dict(heldout_ratio=1 / 2, seed=0)
 train_dataloader = dict(

@@ -1,7 +1,7 @@
 # PNFS's random baseline: every alpha/beta drawn once from N(0, 1) (seeded,
 # RandomArchHook) and frozen; only the weights train. Another draw:
 #   --cfg-options custom_hooks.0.seed=1
-_base_ = ['./pnfs_mbv2-p3-c4-h1-d8_synthcoco-128x96.py']
+_base_ = ['./td-hm_mbv2_vip-p3-c4-h1-d8_1xb16-20e_synthcoco-128x96.py']
 
 optim_wrapper = dict(
     constructor='NASOptimWrapperConstructor',

@@ -1,7 +1,7 @@
 # Synchronous search (PNFS's default): the arch params are trained with the
 # weights by one optimizer on the same batch; they sit in their own param
 # group (own lr, no weight decay).
-_base_ = ['./cellnet_synthcoco-128x96.py']
+_base_ = ['./td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96.py']
 
 optim_wrapper = dict(
     constructor='NASOptimWrapperConstructor',
@@ -11,4 +11,4 @@ optim_wrapper = dict(
 custom_hooks = [dict(type='GenotypeLoggerHook'), dict(type='RNGStateHook')]
 
 # used by tools/derive_arch.py to write the retrain config
-retrain_config = 'cellnet_synthcoco-128x96.py'
+retrain_config = 'td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96.py'

@@ -1,6 +1,6 @@
 # Random-architecture baseline: arch params drawn from N(0, 1) with a fixed
 # seed and frozen; only the weights train.
-_base_ = ['./cellnet_synthcoco-128x96.py']
+_base_ = ['./td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96.py']
 
 optim_wrapper = dict(
     constructor='NASOptimWrapperConstructor',
@@ -13,4 +13,4 @@ custom_hooks = [
     dict(type='RNGStateHook'),
 ]
 
-retrain_config = 'cellnet_synthcoco-128x96.py'
+retrain_config = 'td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96.py'

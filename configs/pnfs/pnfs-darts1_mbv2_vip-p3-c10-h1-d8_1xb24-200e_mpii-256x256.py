@@ -2,7 +2,7 @@
 # images train the weights, the other half the architecture (its own Adam,
 # lr 3e-3, weight decay 1e-3); the continuous result is kept, as in the
 # paper (no discretisation, no retraining).
-_base_ = ['./pnfs_mbv2-p3-c10-h1-d8_sync-1xb24-200e_mpii-256x256.py']
+_base_ = ['./pnfs-sync_mbv2_vip-p3-c10-h1-d8_1xb24-200e_mpii-256x256.py']
 
 # metainfo: for tools that read it from the config (init_model)
 split = dict(heldout_ratio=1 / 2, seed=0, metainfo=dict(from_file='configs/_base_/datasets/mpii.py'))

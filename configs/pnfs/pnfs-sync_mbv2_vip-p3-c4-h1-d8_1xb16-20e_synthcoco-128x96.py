@@ -5,7 +5,7 @@
 # part's softmax(alpha)/softmax(beta) (ops whose weight is <= --prune-below
 # are dropped) and writes a retrain config that inherits this one with the
 # search-only settings reset.
-_base_ = ['./pnfs_mbv2-p3-c4-h1-d8_synthcoco-128x96.py']
+_base_ = ['./td-hm_mbv2_vip-p3-c4-h1-d8_1xb16-20e_synthcoco-128x96.py']
 
 optim_wrapper = dict(
     constructor='NASOptimWrapperConstructor',
