@@ -8,7 +8,7 @@ import sys
 import pytest
 from mmengine.config import Config
 
-from pose_nas.apis import mmpose_tool_path
+from pose_nas.workflows import mmpose_tool_path
 
 POSE_CONFIGS = sorted(
     p for p in glob.glob(

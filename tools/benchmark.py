@@ -19,8 +19,11 @@ footing:
 * weights: none are loaded (timing only; nothing is downloaded). MMPose's
   models are built from the configs shipped inside the installed ``mmpose``
   package with ``init_model(config, None, device='cpu')``; EfficientPose
-  A/B/C as ``TopdownPoseEstimator``\\ s with ``EfficientPoseBackbone(
-  **released_arch(X))`` and ``SlimDeconvHead``. Every model's BN running
+  A/B/C from their shipped COCO configs
+  (``configs/efficientpose/td-hm_efficientpose-{a,b,c}_slimdeconv_2xb64-
+  240e_coco-256x192.py``, whose genotypes are the files in
+  ``configs/efficientpose/genotypes/``) with ``Config.fromfile`` and
+  MMPose's ``MODELS.build``, as a user builds them. Every model's BN running
   statistics are then set from one forward of a random batch
   (:func:`pose_nas.apis.deploy.calibrate_bn_stats`), so activations have a
   trained-like scale (no denormals, non-trivial BN folding checks);
@@ -46,13 +49,14 @@ keypoint difference after decoding with the model's codec (``--kpt-tol``
 pixels of the 256x192 input, default 1e-3). BN folding is also checked in
 float64, where it must be exact (max abs difference <= 1e-9). The script
 exits with status 1 (after writing its results) when a check fails.
+
+The notes of the report (JSON ``notes`` and the markdown page) are the
+bullets of ``benchmarks/cpu_speed_method.md``.
 """
 import argparse
 import importlib.util
-import json
 import os
 import os.path as osp
-import platform
 import statistics
 import sys
 import tempfile
@@ -65,10 +69,12 @@ if importlib.util.find_spec('pose_nas') is None:  # run from a checkout
     sys.path.insert(0, REPO_ROOT)
 
 INPUT_HW = (256, 192)
+#: name -> its shipped config, relative to the repository root (the
+#: backbone genotype is ``configs/efficientpose/genotypes/*.json``)
 EFFICIENTPOSE = {
-    'efficientpose-a': 'A',
-    'efficientpose-b': 'B',
-    'efficientpose-c': 'C'
+    f'efficientpose-{x}': 'configs/efficientpose/td-hm_efficientpose-'
+    f'{x}_slimdeconv_2xb64-240e_coco-256x192.py'
+    for x in 'abc'
 }
 #: name -> config path relative to mmpose/.mim/configs/body_2d_keypoint
 MMPOSE_CONFIGS = {
@@ -90,35 +96,8 @@ REFERENCE = 'rtmpose-t'
 DEPLOY_DEFAULT = tuple(EFFICIENTPOSE) + (REFERENCE, )
 EP_VARIANTS = ('pytorch', 'fused', 'fused+cl', 'onnxrt')
 
-NOTES = [
-    'timed: model(inputs, None, mode="tensor") (backbone + neck + head, no '
-    'decoding, no flip test) on a normalized (N, 3, 256, 192) batch under '
-    'torch.inference_mode(); median (and p90) of the timed runs after the '
-    'warm-up runs, all models in one process, one after the other.',
-    'weights: none loaded (timing only); BN statistics of every model set '
-    'from one forward of a random batch (calibrate_bn_stats), so the '
-    'activations have a trained-like scale.',
-    'GFLOPs: MMEngine get_model_complexity_info at batch 1 (multiply-adds, '
-    'as MMPose reports them); fused: the BN-folded model (BN layers gone).',
-    'fused: BN folded into the preceding Conv2d (mmcv.cnn.fuse_conv_bn) and '
-    'ConvTranspose2d (pose_nas); fused+cl: the same in channels_last '
-    'memory format (model and input).',
-    'onnxrt: the plain model exported with torch.onnx.export (TorchScript '
-    'exporter, dynamic batch) and run by ONNX Runtime CPUExecutionProvider, '
-    'same intra-op threads, inter-op 1, all graph optimizations (its own '
-    'Conv+BN / Conv+ReLU fusion).',
-    'check: fused, fused+cl and onnxrt head outputs (heatmaps, or SimCC '
-    'vectors for RTMPose) against the plain PyTorch model on a random batch '
-    'of 2 (max abs; ok when <= hm_tol * max(1, max |reference|)), and the '
-    "keypoints decoded from them with the model's codec (MSRAHeatmap / "
-    'SimCCLabel; max abs difference in input pixels, ok when <= kpt_tol); '
-    'fused is also compared in float64, where folding must be exact '
-    '(<= 1e-9).',
-    'The "pytorch" rows compare the nets as built (plain PyTorch eager, BN '
-    'not folded); the reference RTMPose-t is also timed deployed, so the '
-    'deployed EfficientPose rows have a deployed baseline to compare with.',
-]
-
+#: the report's notes are the bullets under "## Notes" of this file
+METHOD_NOTES = osp.join(REPO_ROOT, 'benchmarks', 'cpu_speed_method.md')
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
@@ -193,40 +172,21 @@ def mmpose_config_path(name: str) -> str:
     return path
 
 
-def efficientpose_config(arch: str) -> Dict[str, Any]:
-    """The ``TopdownPoseEstimator`` config of EfficientPose-``arch``."""
-    from pose_nas.models.backbones.efficientpose_archs import released_arch
-    backbone = dict(type='EfficientPoseBackbone', **released_arch(arch))
-    return dict(
-        type='TopdownPoseEstimator',
-        data_preprocessor=dict(
-            type='PoseDataPreprocessor',
-            mean=[123.675, 116.28, 103.53],
-            std=[58.395, 57.12, 57.375],
-            bgr_to_rgb=True),
-        backbone=backbone,
-        head=dict(
-            type='SlimDeconvHead',
-            in_channels=backbone['stages'][-1][0],
-            out_channels=17,
-            loss=dict(type='KeypointMSELoss', use_target_weight=True),
-            decoder=dict(
-                type='MSRAHeatmap',
-                input_size=(INPUT_HW[1], INPUT_HW[0]),
-                heatmap_size=(INPUT_HW[1] // 4, INPUT_HW[0] // 4),
-                sigma=2)),
-        test_cfg=dict(flip_test=False))
+def efficientpose_config_path(name: str) -> str:
+    """The shipped COCO config of EfficientPose ``name``."""
+    return osp.join(REPO_ROOT, EFFICIENTPOSE[name])
 
 
 def build_model(name: str):
     import torch
     from mmengine.registry import init_default_scope
     if name in EFFICIENTPOSE:
-        from pose_nas.registry import MODELS
-        init_default_scope('mmpose')
-        model = MODELS.build(efficientpose_config(EFFICIENTPOSE[name]))
-        source = (f'EfficientPoseBackbone(**released_arch('
-                  f'{EFFICIENTPOSE[name]!r})) + SlimDeconvHead')
+        from mmengine.config import Config
+        from mmpose.registry import MODELS
+        cfg = Config.fromfile(efficientpose_config_path(name))
+        init_default_scope(cfg.get('default_scope', 'mmpose'))
+        model = MODELS.build(cfg.model)
+        source = EFFICIENTPOSE[name]
     else:
         from mmpose.apis import init_model
         path = mmpose_config_path(name)
@@ -243,7 +203,7 @@ def complexity(model) -> Dict[str, float]:
     from mmengine.analysis import get_model_complexity_info
     from mmengine.logging import MMLogger
 
-    from pose_nas.apis.deploy import TensorForward
+    from pose_nas.deploy import TensorForward
 
     # its "submodules never called" warning (loss modules, preprocessor)
     logger = MMLogger.get_current_instance()
@@ -330,7 +290,7 @@ def tensor_outputs(model, x, channels_last: bool = False):
 
 
 def check(model, reference, other, args) -> Dict[str, Any]:
-    from pose_nas.apis.deploy import compare_heatmaps
+    from pose_nas.deploy import compare_heatmaps
     res = compare_heatmaps(model, reference, other)
     res['heatmap_tol'] = args.hm_tol * max(1.0, res['heatmap_scale'])
     res['ok'] = bool(res['heatmap_max_abs'] <= res['heatmap_tol']
@@ -345,7 +305,7 @@ def exact_fusion_diff(model, check_x) -> float:
 
     import torch
 
-    from pose_nas.apis.deploy import fuse_conv_bn
+    from pose_nas.deploy import fuse_conv_bn
     m64 = copy.deepcopy(model).double()
     f64 = fuse_conv_bn(m64)
     with torch.inference_mode():
@@ -361,9 +321,9 @@ def bench_model(name: str, args, tmp: str) -> Dict[str, Dict[str, Any]]:
     """Results of every variant of ``name``: ``{variant: result}``."""
     import torch
 
-    from pose_nas.apis.deploy import (OnnxPoseRunner, calibrate_bn_stats,
-                                      export_onnx, fuse_conv_bn,
-                                      unfused_batchnorms)
+    from pose_nas.deploy import (OnnxPoseRunner, calibrate_bn_stats,
+                                 export_onnx, fuse_conv_bn,
+                                 unfused_batchnorms)
     gen = torch.Generator().manual_seed(args.seed)
     inputs = {b: torch.randn(b, 3, *INPUT_HW, generator=gen)
               for b in args.batch_sizes}
@@ -446,45 +406,6 @@ def bench_model(name: str, args, tmp: str) -> Dict[str, Dict[str, Any]]:
 # --------------------------------------------------------------------------
 # report
 # --------------------------------------------------------------------------
-def machine_info(threads: int) -> Dict[str, Any]:
-    import mmcv
-    import mmengine
-    import mmpose
-    import numpy
-    import torch
-    info = dict(
-        platform=platform.platform(),
-        processor=platform.processor() or platform.machine(),
-        python=platform.python_version(),
-        cpu_count=os.cpu_count(),
-        torch=torch.__version__,
-        torch_cpu_capability=torch.backends.cpu.get_cpu_capability(),
-        mkldnn=torch.backends.mkldnn.is_available(),
-        numpy=numpy.__version__,
-        mmengine=mmengine.__version__,
-        mmcv=mmcv.__version__,
-        mmpose=mmpose.__version__,
-        threads=threads)
-    for pkg in ('onnx', 'onnxruntime'):
-        try:
-            info[pkg] = __import__(pkg).__version__
-        except ImportError:
-            info[pkg] = None
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    info['cpu_model'] = line.split(':', 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    try:
-        info['loadavg_start'] = list(os.getloadavg())
-    except OSError:
-        pass
-    return info
-
-
 def reference_name(order: List[str]) -> str:
     return REFERENCE if REFERENCE in order else order[0]
 
@@ -505,15 +426,15 @@ def add_ratios(report: Dict[str, Any]) -> None:
 
 
 def markdown_table(report: Dict[str, Any]) -> str:
+    from pose_nas.utils import benchmark_report
     s = report['settings']
     batches = [str(b) for b in s['batch_sizes']]
     head = ['model', 'variant', 'params M', 'GFLOPs']
     for b in batches:
         head += [f'batch-{b} ms', 'p90', 'x ref']
     head.append('check (hm abs / kpt px)')
-    lines = ['| ' + ' | '.join(head) + ' |',
-             '|' + '|'.join(['---', '---'] + ['---:'] * (len(head) - 3) +
-                            ['---']) + '|']
+    align = ['---', '---'] + ['---:'] * (len(head) - 3) + ['---']
+    rows = []
     for name in s['order']:
         for variant, res in report['results'][name].items():
             row = [name, variant, f"{res['params'] / 1e6:.2f}",
@@ -527,21 +448,20 @@ def markdown_table(report: Dict[str, Any]) -> str:
                        f"{chk['heatmap_max_abs']:.1e} / "
                        f"{chk['keypoint_max_px']:.1e} "
                        f"{'ok' if chk['ok'] else 'FAILED'}")
-            lines.append('| ' + ' | '.join(row) + ' |')
-    return '\n'.join(lines) + '\n'
+            rows.append(row)
+    return benchmark_report.markdown_table(head, rows, align)
 
 
 def write_markdown(report: Dict[str, Any], path: str) -> None:
+    from pose_nas.utils import benchmark_report
     m, s = report['machine'], report['settings']
     reps = sorted({
         t['repeats']
         for res in report['results'].values() for v in res.values()
         for t in v['timings'].values()
     })
-    text = [
-        '# CPU speed', '',
+    intro = [
         f"Generated by `{s['command']}` in {report['total_wall_s']:.0f} s.",
-        '',
         f"{m.get('cpu_model', m['processor'])} ({m['cpu_count']} CPUs, "
         f"{m['torch_cpu_capability']}), {m['platform']}; python "
         f"{m['python']}, torch {m['torch']}, onnxruntime "
@@ -550,17 +470,16 @@ def write_markdown(report: Dict[str, Any], path: str) -> None:
         f"of {s['repeats']} timed runs"
         + (f" (fewer where {s['repeats']} would take over "
            f"{s['budget_s']:.0f} s: {', '.join(map(str, reps))} runs made)"
-           if reps != [s['repeats']] else '') + '.', '',
+           if reps != [s['repeats']] else '') + '.',
         f"`x ref`: median time relative to the reference, "
         f"{s['reference']}, at the same batch size (lower is faster); "
-        '`p90`: 90th percentile of the timed runs (ms).', '',
-        markdown_table(report), '', 'Notes:', ''
-    ] + [f'- {n}' for n in report['notes']]
+        '`p90`: 90th percentile of the timed runs (ms).'
+    ]
+    notes = list(report['notes'])
     if s.get('note'):
-        text.append(f"- {s['note']}")
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    with open(path, 'w') as f:
-        f.write('\n'.join(text) + '\n')
+        notes.append(s['note'])
+    benchmark_report.write_markdown(path, 'CPU speed', intro,
+                                    markdown_table(report), notes)
 
 
 def main(argv=None) -> int:
@@ -569,12 +488,17 @@ def main(argv=None) -> int:
     import torch
 
     import pose_nas  # noqa: F401  registers modules, compat shims
+    from pose_nas.utils import benchmark_report
     torch.set_num_threads(args.threads)
     # RTMCCHead's torch.cuda.amp.autocast(enabled=False) on every call
     warnings.filterwarnings('ignore', category=FutureWarning,
                             message='.*autocast.*')
     start = time.perf_counter()
-    machine = machine_info(args.threads)
+    machine = benchmark_report.machine_info(
+        args.threads,
+        packages=('numpy', 'mmengine', 'mmcv', 'mmpose'),
+        optional_packages=('onnx', 'onnxruntime'),
+        cpu_details=True)
     results = {}
     with tempfile.TemporaryDirectory(prefix='pose_nas_bench_') as tmp:
         for name in args.models:
@@ -606,7 +530,7 @@ def main(argv=None) -> int:
             command=' '.join(['python', 'tools/benchmark.py'] +
                              (list(argv) if argv is not None else
                               sys.argv[1:]))),
-        notes=NOTES,
+        notes=benchmark_report.read_notes(METHOD_NOTES),
         results=results,
         total_wall_s=time.perf_counter() - start)
     add_ratios(report)
@@ -616,10 +540,7 @@ def main(argv=None) -> int:
         if r.get('check') is not None and not r['check']['ok']
     ]
     report['checks_failed'] = failed
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    with open(args.out, 'w') as f:
-        json.dump(report, f, sort_keys=True, indent=2)
-        f.write('\n')
+    benchmark_report.write_json(report, args.out)
     if args.markdown:
         write_markdown(report, args.markdown)
     print(markdown_table(report))

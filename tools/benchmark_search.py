@@ -7,8 +7,10 @@ Example::
     python tools/benchmark_search.py \
         --out benchmarks/search_cost.json --markdown benchmarks/search_cost.md
 
-Every run (one per strategy of ``configs/nas_engine/engine-*_cellnet_*`` and
-the baseline ``derived``: ``td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96.py`` with
+Every run (one per strategy of ``configs/nas_engine/engine-*_cellnet_*``,
+where ``reinforce`` is ``engine-sync-reinforce_*``: the controller on top of
+the ``sync`` weight training; and the baseline ``derived``:
+``td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96.py`` with
 ``model.backbone.genotype`` set to the genotype derived from a freshly built
 supernet, seed 0) trains in its own child process (this script with
 ``--child``) under MMEngine's ``Runner`` with an ``IterBasedTrainLoop`` of
@@ -45,13 +47,15 @@ shared machine, OpenMP threads that wait for a busy core make step times
 vary tenfold). Peak memory is ``ru_maxrss`` of the child (imports
 included; the rise during training is reported as well) and, on CUDA,
 ``torch.cuda.max_memory_allocated``.
+
+The notes of the report (JSON ``notes`` and the markdown page) are the
+bullets of ``benchmarks/search_cost_method.md``.
 """
 import argparse
 import importlib.util
 import json
 import os
 import os.path as osp
-import platform
 import resource
 import statistics
 import subprocess
@@ -65,37 +69,17 @@ CONFIG_DIR = osp.join(REPO_ROOT, 'configs', 'nas_engine')
 TRAIN_CONFIG = 'td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96.py'
 SEARCH_CONFIG = 'engine-{}_cellnet_hm_1xb16-10e_synthcoco-128x96.py'
 STRATEGIES = ('sync', 'darts1', 'darts2', 'random', 'gumbel', 'reinforce')
+#: strategy -> the strategy field of its config name, where they differ
+#: (the REINFORCE controller runs on top of the sync weight training)
+CONFIG_STRATEGY = {'reinforce': 'sync-reinforce'}
 BASELINE = 'derived'
 SEED = 0
 
 if importlib.util.find_spec('pose_nas') is None:  # run from a checkout
     sys.path.insert(0, REPO_ROOT)
 
-NOTES = [
-    'step: before_train_iter (HIGHEST) -> after_train_iter (LOWEST), '
-    'warm-up iterations discarded; includes the arch step of DARTS '
-    '(held-out batch loading included) and the decision sampling of '
-    'REINFORCE, not the train batch loading.',
-    'compute: step minus the loading of the held-out (arch) batch of DARTS '
-    'inside it (median), comparable with the other runs, whose train batch '
-    'is loaded outside the step; with dataloader workers that loading '
-    'overlaps compute.',
-    'iter: whole loop iteration including train batch loading (mean).',
-    'epoch_end: after_train_epoch hooks, once; for reinforce one controller '
-    'update (samples_per_update evaluator passes over the reward subset), '
-    'made once per epoch by the search; s/iter amortized = step median + '
-    'epoch_end / iters_per_epoch. The final best-of-K of reinforce is off '
-    '(derive_samples=0).',
-    'DARTS warm-up off (arch step every iteration); held-out batch scaled '
-    'with --batch-size; LR schedules dropped; reinforce start_epoch=0.',
-    'peak RSS: ru_maxrss of the child process (imports included); '
-    'rss_train_rise_mib is the rise of the high-water mark during training.',
-    'derived: the train config with the genotype derived from a freshly '
-    'built supernet (seed 0), plain optimizer, no search hooks.',
-    'threads: --threads intra-op threads per run (OMP/MKL too); more threads '
-    'than idle cores make the step times erratic.',
-]
-
+#: the report's notes are the bullets under "## Notes" of this file
+METHOD_NOTES = osp.join(REPO_ROOT, 'benchmarks', 'search_cost_method.md')
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
@@ -162,15 +146,26 @@ def _derive_genotype(cfg) -> Dict[str, Any]:
     return dict(genotype=genotype.to_dict(), supernet_params=params)
 
 
+def config_file(name: str) -> str:
+    """The config of run ``name`` (a strategy or ``'derived'``), relative
+    to ``configs/nas_engine``."""
+    if name == BASELINE:
+        return TRAIN_CONFIG
+    return SEARCH_CONFIG.format(CONFIG_STRATEGY.get(name, name))
+
+
 def build_run_config(name: str, data_root: str, batch_size: int,
                      max_iters: int, work_dir: str):
     """The config of run ``name`` (a strategy or ``'derived'``)."""
     from mmengine.config import Config
 
-    from pose_nas.apis.workflow import retarget_config
-    base = TRAIN_CONFIG if name == BASELINE else SEARCH_CONFIG.format(name)
-    cfg = Config.fromfile(osp.join(CONFIG_DIR, base))
+    from pose_nas.engine.strategies import expand_search_config
+    from pose_nas.workflows import retarget_config
+    cfg = Config.fromfile(osp.join(CONFIG_DIR, config_file(name)))
     retarget_config(cfg, data_root, num_workers=0)
+    # the search section -> optimizer routing and the strategy's hooks (as
+    # NASSearchRunner does), so that the hooks can be adjusted below
+    cfg = expand_search_config(cfg)
     extra: Dict[str, Any] = {}
     if name == BASELINE:
         derived = _derive_genotype(cfg)
@@ -295,8 +290,7 @@ def run_child(args) -> Dict[str, Any]:
     result = dict(
         name=args.child,
         config=osp.relpath(
-            osp.join(CONFIG_DIR, TRAIN_CONFIG if args.child == BASELINE
-                     else SEARCH_CONFIG.format(args.child)), REPO_ROOT),
+            osp.join(CONFIG_DIR, config_file(args.child)), REPO_ROOT),
         iters_run=len(Clock.step),
         iters_timed=len(timed),
         step_s_median=step_median,
@@ -374,23 +368,6 @@ def _run_one(name: str, args, data_root: str, tmp: str) -> Dict[str, Any]:
         return json.load(f)
 
 
-def _machine(threads: int) -> Dict[str, Any]:
-    import mmengine
-    import mmpose
-    import torch
-    return dict(
-        platform=platform.platform(),
-        processor=platform.processor() or platform.machine(),
-        python=platform.python_version(),
-        cpu_count=os.cpu_count(),
-        torch=torch.__version__,
-        mmengine=mmengine.__version__,
-        mmpose=mmpose.__version__,
-        cuda=torch.cuda.get_device_name(0)
-        if torch.cuda.is_available() else None,
-        threads=threads)
-
-
 def ratios(results: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, float]]:
     """Each run against the derived baseline."""
     base = results[BASELINE]
@@ -414,6 +391,7 @@ def ratios(results: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, float]]:
 
 
 def markdown_table(report: Dict[str, Any]) -> str:
+    from pose_nas.utils import benchmark_report
     results, rat = report['results'], report['ratios']
     cuda = any(r.get('cuda_max_allocated_mib') for r in results.values())
     head = ['strategy', 's/iter median', 'x derived', 'compute s/iter',
@@ -422,8 +400,7 @@ def markdown_table(report: Dict[str, Any]) -> str:
             'x derived', 'params']
     if cuda:
         head[-1:-1] = ['CUDA peak MiB', 'x derived']
-    lines = ['| ' + ' | '.join(head) + ' |',
-             '|' + '|'.join(['---'] + ['---:'] * (len(head) - 1)) + '|']
+    rows = []
     for name in report['settings']['order']:
         res, r = results[name], rat[name]
         row = [
@@ -440,34 +417,33 @@ def markdown_table(report: Dict[str, Any]) -> str:
                 f"{res.get('cuda_max_allocated_mib') or 0:.0f}",
                 f"{r.get('cuda_max_allocated', float('nan')):.2f}"
             ]
-        lines.append('| ' + ' | '.join(row) + ' |')
-    return '\n'.join(lines) + '\n'
+        rows.append(row)
+    return benchmark_report.markdown_table(
+        head, rows, ['---'] + ['---:'] * (len(head) - 1))
 
 
 def write_markdown(report: Dict[str, Any], path: str) -> None:
+    from pose_nas.utils import benchmark_report
     m, s = report['machine'], report['settings']
-    text = [
-        '# Search cost', '',
-        f"Generated by `{s['command']}`.", '',
+    intro = [
+        f"Generated by `{s['command']}`.",
         f"{m['platform']}, {m['cpu_count']} CPUs, torch {m['torch']}, "
         f"{m['threads']} threads, device {m['cuda'] or 'cpu'}; batch "
         f"{s['batch_size']}, {s['iters']} timed iterations after "
-        f"{s['warmup']} warm-up, data {s['data']}.", '',
-        markdown_table(report), '', 'Notes:', ''
-    ] + [f'- {n}' for n in report['notes']]
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    with open(path, 'w') as f:
-        f.write('\n'.join(text) + '\n')
+        f"{s['warmup']} warm-up, data {s['data']}."
+    ]
+    benchmark_report.write_markdown(path, 'Search cost', intro,
+                                    markdown_table(report), report['notes'])
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    from pose_nas.utils import benchmark_report
     if args.child:
         if args.child != BASELINE and args.child not in STRATEGIES:
             raise SystemExit(f'unknown run {args.child!r}')
         result = run_child(args)
-        with open(args.child_out, 'w') as f:
-            json.dump(result, f, sort_keys=True, indent=2)
+        benchmark_report.write_json(result, args.child_out)
         return 0
 
     start = time.perf_counter()
@@ -487,7 +463,8 @@ def main(argv=None) -> int:
             res['supernet_params'] = res['params']
             res['derived_params'] = base['params']
     report = dict(
-        machine=_machine(args.threads),
+        machine=benchmark_report.machine_info(
+            args.threads, packages=('mmengine', 'mmpose'), cuda=True),
         settings=dict(
             iters=args.iters,
             warmup=args.warmup,
@@ -502,14 +479,11 @@ def main(argv=None) -> int:
             command=' '.join(['python', 'tools/benchmark_search.py'] +
                              (argv if argv is not None else sys.argv[1:])),
         ),
-        notes=NOTES,
+        notes=benchmark_report.read_notes(METHOD_NOTES),
         results=results,
         ratios=ratios(results),
         total_wall_s=time.perf_counter() - start)
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    with open(args.out, 'w') as f:
-        json.dump(report, f, sort_keys=True, indent=2)
-        f.write('\n')
+    benchmark_report.write_json(report, args.out)
     if args.markdown:
         write_markdown(report, args.markdown)
     print(markdown_table(report))

@@ -13,75 +13,11 @@ method's train config (the search config's ``retrain_config``, or
 ``--retrain-config``) with ``genotype=`` pointing at those files; then
 builds the derived model once to check that the genotype fits it. Train it
 with ``tools/train.py <that config>``.
+
+The command line lives in :mod:`pose_nas.workflows.derive_cli` (also
+``python -m pose_nas.workflows.derive_cli``); this script only runs it.
 """
-import argparse
-import sys
-
-from mmengine.config import DictAction
-
-from pose_nas.apis.derive import derive_arch
-
-
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', help='the search config')
-    parser.add_argument('checkpoint', help='a search checkpoint (local)')
-    parser.add_argument('--out-dir', required=True, help='output folder')
-    parser.add_argument(
-        '--retrain-config',
-        help='train config the retrain config inherits (default: the '
-        "search config's `retrain_config`)")
-    parser.add_argument(
-        '--k', type=int, help='incoming edges kept per node (cell spaces)')
-    parser.add_argument(
-        '--prune-below',
-        type=float,
-        help='continuous spaces: weights at or below this become zero')
-    parser.add_argument(
-        '--budget-gflops',
-        type=float,
-        help='project the architecture onto this FLOPs budget (whole '
-        'model, GFLOPs, spaces with a cost table such as EfficientPose), '
-        'overriding a budget saved by the search')
-    parser.add_argument(
-        '--budget-input-size',
-        type=int,
-        nargs=2,
-        default=(192, 256),
-        metavar=('W', 'H'),
-        help='input size of --budget-gflops (default 192 256)')
-    parser.add_argument(
-        '--format', choices=('json', 'yaml'), default='json',
-        help='genotype file format')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override settings of the search config')
-    return parser.parse_args()
-
-
-def main():
-    args = parse_args()
-    kwargs = {}
-    if args.k is not None:
-        kwargs['k'] = args.k
-    if args.prune_below is not None:
-        kwargs['prune_below'] = args.prune_below
-    try:
-        budget = None
-        if args.budget_gflops is not None:
-            budget = dict(target=args.budget_gflops * 1e9,
-                          input_size=tuple(args.budget_input_size))
-        result = derive_arch(args.config, args.checkpoint, args.out_dir,
-                             args.retrain_config, kwargs, args.format,
-                             args.cfg_options, budget)
-    except (FileNotFoundError, RuntimeError, ValueError, KeyError) as e:
-        print(f'derive_arch: error: {e}', file=sys.stderr)
-        sys.exit(1)
-    for name, path in result['genotypes'].items():
-        print(f'genotype ({name or "model"}): {path}')
-    print(f'retrain config: {result["config"]}')
-    print(f'derived model parameters: {result["params"]}')
-
+from pose_nas.workflows.derive_cli import main
 
 if __name__ == '__main__':
     main()

@@ -40,7 +40,7 @@ def main():
         sys.path.insert(0, ROOT)
     from mmengine.config import Config
 
-    from pose_nas.apis.complexity import model_complexity
+    from pose_nas.deploy import model_complexity
     rows = []
     for path in args.configs:
         if not osp.isfile(path):

@@ -6,7 +6,7 @@ random architecture, a released architecture, ...) is trained and tested
 with MMPose's own ``tools/train.py`` / ``tools/test.py`` at every seed; then
 a person detector is trained with MMDetection's ``tools/train.py`` and one
 variant runs detector -> pose on held-out images. See
-``pose_nas/apis/study.py`` for the study file format.
+``pose_nas/workflows/study.py`` for the study file format.
 
 Example::
 
@@ -55,7 +55,7 @@ def main():
         import pose_nas  # noqa: F401
     except ImportError:  # running from a checkout without an install
         sys.path.insert(0, ROOT)
-    from pose_nas.apis.study import run_study
+    from pose_nas.workflows import run_study
     try:
         summary = run_study(args.study, args.work_dir, args.seeds,
                             args.variants, args.num_workers,

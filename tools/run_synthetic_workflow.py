@@ -66,10 +66,10 @@ def main():
     import pose_nas  # noqa: F401  compat shims, registry
     from mmengine.config import Config
 
-    from pose_nas.apis import (init_topdown_inferencer, mmpose_tool_path,
-                               topdown_predict)
-    from pose_nas.apis.workflow import (latest_metrics, match_topdown_results,
-                                        retarget_config, run_tool)
+    from pose_nas.apis import init_topdown_inferencer, topdown_predict
+    from pose_nas.workflows import (latest_metrics, match_topdown_results,
+                                    mmpose_tool_path, retarget_config,
+                                    run_tool)
     from pose_nas.datasets import generate_synthetic_dataset
 
     work_dir = osp.abspath(args.work_dir)

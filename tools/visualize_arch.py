@@ -76,9 +76,8 @@ def main(argv=None) -> List[str]:
     args = parse_args(argv)
     if importlib.util.find_spec('pose_nas') is None:  # run from a checkout
         sys.path.insert(0, REPO_ROOT)
-    from pose_nas.apis.arch_visualization import (draw_genotype,
-                                                  plot_arch_history,
-                                                  read_arch_history)
+    from pose_nas.visualization import (draw_genotype, plot_arch_history,
+                                        read_arch_history)
     from pose_nas.nas.genotype import GenotypeError
 
     path = args.path

@@ -6,7 +6,7 @@
 # is the projection of the final distribution onto the budget (5 %
 # tolerance). Searched at 128x96 on synthetic data so that it runs on a CPU;
 # the budget is for 256x192, where the derived net is deployed.
-# Other budgets: --cfg-options custom_hooks.0.budget.target=1.2e9
+# Other budgets: --cfg-options train_cfg.search.darts.budget.target=1.2e9
 _base_ = ['./td-hm_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py']
 
 auto_scale_lr = dict(base_batch_size=8)
@@ -21,26 +21,18 @@ arch_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type='HeldOutSplitDataset', dataset={{_base_.train_dataset}}, part='heldout', **split))
 
-optim_wrapper = dict(
-    _delete_=True,
-    constructor='NASOptimWrapperConstructor',
-    optimizer=dict(type='Adam', lr=1e-3, weight_decay=1e-4),
-    # a larger arch lr than DARTS's 3e-4: a CPU search makes few arch steps
-    arch=dict(strategy='separate', optimizer=dict(type='Adam', lr=2e-2, betas=(0.5, 0.999), weight_decay=1e-3)))
-param_scheduler = dict(
-    _delete_=True,
-    weight=[dict(type='CosineAnnealingLR', begin=0, end=10, T_max=10, eta_min=1e-5, by_epoch=True)],
-    arch=[dict(type='ConstantLR', factor=1.0, by_epoch=True)])
+optim_wrapper = dict(_delete_=True, optimizer=dict(type='Adam', lr=1e-3, weight_decay=1e-4))
+param_scheduler = [dict(type='CosineAnnealingLR', begin=0, end=10, T_max=10, eta_min=1e-5, by_epoch=True)]
 
-custom_hooks = [
-    dict(
-        type='DartsArchHook',
-        arch_dataloader=arch_dataloader,
-        order=1,
-        warmup_epochs=1,
-        budget=dict(target=0.6e9, input_size=(192, 256), weight=1.0)),
-    dict(type='GenotypeLoggerHook'),
-    dict(type='RNGStateHook'),
-]
+train_cfg = dict(
+    type='NASEpochBasedTrainLoop',
+    search=dict(
+        strategy='darts1',
+        # a larger arch lr than DARTS's 3e-4: a CPU search makes few arch steps
+        arch_optimizer=dict(type='Adam', lr=2e-2, betas=(0.5, 0.999), weight_decay=1e-3),
+        darts=dict(
+            arch_dataloader=arch_dataloader,
+            warmup_epochs=1,
+            budget=dict(target=0.6e9, input_size=(192, 256), weight=1.0))))
 
 retrain_config = 'td-hm_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py'

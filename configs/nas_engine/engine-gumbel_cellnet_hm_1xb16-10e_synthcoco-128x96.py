@@ -2,10 +2,6 @@
 # with an exponentially decaying temperature.
 _base_ = ['./engine-sync_cellnet_hm_1xb16-10e_synthcoco-128x96.py']
 
-model = dict(backbone=dict(mode='gumbel', tau=5.0))
+model = dict(backbone=dict(tau=5.0))
 
-custom_hooks = [
-    dict(type='GumbelTemperatureHook', tau_start=5.0, tau_end=0.5, schedule='exponential'),
-    dict(type='GenotypeLoggerHook'),
-    dict(type='RNGStateHook'),
-]
+train_cfg = dict(type='NASEpochBasedTrainLoop', search=dict(strategy='gumbel', gumbel=dict(tau_start=5.0, tau_end=0.5, schedule='exponential')))

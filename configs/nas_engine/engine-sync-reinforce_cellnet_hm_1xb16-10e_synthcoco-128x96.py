@@ -20,20 +20,19 @@ reward_subset = dict(
         indices=32,
         pipeline={{_base_.val_pipeline}}))
 
-custom_hooks = [
-    dict(
-        type='ReinforceControllerHook',
-        reward=dict(type='EvaluatorReward', dataloader=reward_subset, evaluator=dict(type='CocoMetric'), metric='coco/AP'),
-        controller=dict(hidden_size=32),
-        optimizer=dict(type='Adam', lr=5e-3),
-        start_epoch=2,
-        updates_per_epoch=1,
-        samples_per_update=4,
-        entropy_weight=1e-3,
-        derive_samples=4),
-    dict(type='GenotypeLoggerHook'),
-    dict(type='RNGStateHook'),
-]
+train_cfg = dict(
+    type='NASEpochBasedTrainLoop',
+    search=dict(
+        strategy='sync+reinforce',
+        reinforce=dict(
+            reward=dict(type='EvaluatorReward', dataloader=reward_subset, evaluator=dict(type='CocoMetric'), metric='coco/AP'),
+            controller=dict(hidden_size=32),
+            optimizer=dict(type='Adam', lr=5e-3),
+            start_epoch=2,
+            updates_per_epoch=1,
+            samples_per_update=4,
+            entropy_weight=1e-3,
+            derive_samples=4)))
 
 # switching cells off leaves parameters unused in a step
 model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)

@@ -3,12 +3,10 @@
 # group (own lr, no weight decay).
 _base_ = ['./td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96.py']
 
-optim_wrapper = dict(
-    constructor='NASOptimWrapperConstructor',
-    optimizer=dict(type='Adam', lr=1e-3),
-    arch=dict(strategy='joint', lr=3e-3, weight_decay=0.0))
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
 
-custom_hooks = [dict(type='GenotypeLoggerHook'), dict(type='RNGStateHook')]
+# the search strategy, in one place (pose_nas.engine.strategies)
+train_cfg = dict(type='NASEpochBasedTrainLoop', search=dict(strategy='sync', arch_optimizer=dict(lr=3e-3, weight_decay=0.0)))
 
 # used by tools/derive_arch.py to write the retrain config
 retrain_config = 'td-hm_cellnet_hm_1xb16-10e_synthcoco-128x96.py'

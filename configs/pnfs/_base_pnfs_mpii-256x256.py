@@ -7,20 +7,20 @@
 # The model (backbone + PartFabricHead) is set by each config.
 _base_ = ['../_base_/default_runtime.py', '../_base_/datasets/mpii_topdown.py']
 
-train_cfg = dict(max_epochs=200, val_interval=10)
 # synchronous search (the paper's default): one Adam for weights and
 # alpha/beta, arch params in their own group without weight decay
-optim_wrapper = dict(
-    constructor='NASOptimWrapperConstructor',
-    optimizer=dict(type='Adam', lr=1e-3),
-    arch=dict(strategy='joint', lr=1e-3, weight_decay=0.0))
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
+train_cfg = dict(
+    type='NASEpochBasedTrainLoop',
+    max_epochs=200,
+    val_interval=10,
+    search=dict(strategy='sync', arch_optimizer=dict(lr=1e-3, weight_decay=0.0)))
 param_scheduler = [
     dict(type='LinearLR', begin=0, end=500, start_factor=0.001, by_epoch=False),
     dict(type='MultiStepLR', begin=0, end=200, milestones=[90, 120, 150], gamma=0.25, by_epoch=True),
 ]
 auto_scale_lr = dict(base_batch_size=24)
 default_hooks = dict(checkpoint=dict(save_best='PCK', rule='greater'))
-custom_hooks = [dict(type='GenotypeLoggerHook'), dict(type='RNGStateHook')]
 
 codec = dict(type='MSRAHeatmap', input_size=(256, 256), heatmap_size=(64, 64), sigma=2)
 fabric_ops = ('none', 'skip_connect', 'sep_conv_3x3', 'dil_sep_conv_3x3')

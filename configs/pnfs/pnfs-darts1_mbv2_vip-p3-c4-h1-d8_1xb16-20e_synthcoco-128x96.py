@@ -15,21 +15,14 @@ arch_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type='HeldOutSplitDataset', dataset={{_base_.train_dataset}}, part='heldout', **split))
 
-optim_wrapper = dict(
-    _delete_=True,
-    constructor='NASOptimWrapperConstructor',
-    optimizer=dict(type='Adam', lr=1e-3),
-    arch=dict(strategy='separate', optimizer=dict(type='Adam', lr=3e-3, betas=(0.5, 0.999), weight_decay=1e-3)))
-param_scheduler = dict(
-    _delete_=True,
-    weight=[
-        dict(type='LinearLR', begin=0, end=50, start_factor=0.01, by_epoch=False),
-        dict(type='MultiStepLR', begin=0, end=20, milestones=[9, 12, 15], gamma=0.25, by_epoch=True),
-    ],
-    arch=[dict(type='ConstantLR', factor=1.0, by_epoch=True)])
-
-custom_hooks = [
-    dict(type='DartsArchHook', arch_dataloader=arch_dataloader, order=1, warmup_epochs=0),
-    dict(type='GenotypeLoggerHook'),
-    dict(type='RNGStateHook'),
+optim_wrapper = dict(_delete_=True, optimizer=dict(type='Adam', lr=1e-3))
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=50, start_factor=0.01, by_epoch=False),
+    dict(type='MultiStepLR', begin=0, end=20, milestones=[9, 12, 15], gamma=0.25, by_epoch=True),
 ]
+train_cfg = dict(
+    type='NASEpochBasedTrainLoop',
+    search=dict(
+        strategy='darts1',
+        arch_optimizer=dict(type='Adam', lr=3e-3, betas=(0.5, 0.999), weight_decay=1e-3),
+        darts=dict(arch_dataloader=arch_dataloader, warmup_epochs=0)))

@@ -7,9 +7,6 @@
 # search-only settings reset.
 _base_ = ['./td-hm_mbv2_vip-p3-c4-h1-d8_1xb16-20e_synthcoco-128x96.py']
 
-optim_wrapper = dict(
-    constructor='NASOptimWrapperConstructor',
-    optimizer=dict(type='Adam', lr=1e-3),
-    arch=dict(strategy='joint', lr=1e-3, weight_decay=0.0))
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
 
-custom_hooks = [dict(type='GenotypeLoggerHook'), dict(type='RNGStateHook')]
+train_cfg = dict(type='NASEpochBasedTrainLoop', search=dict(strategy='sync', arch_optimizer=dict(lr=1e-3, weight_decay=0.0)))

@@ -9,8 +9,9 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
 
-from pose_nas.nas.arch import find_searchable
+from pose_nas.nas.cost import ArchBudget
 from pose_nas.nas.genotype import Genotype
+from pose_nas.nas.mutator import ArchMutator
 
 
 def load_search_checkpoint(path: str) -> Dict[str, Any]:
@@ -40,15 +41,6 @@ def build_search_model(cfg: Config, checkpoint: Dict[str, Any]) -> nn.Module:
     return model
 
 
-def _decisions_from(checkpoint: Dict[str, Any]) -> Optional[list]:
-    state = checkpoint.get('nas_state', {}).get('reinforce')
-    if not state:
-        return None
-    if state.get('best') and state['best'].get('decisions') is not None:
-        return list(state['best']['decisions'])
-    return state.get('greedy')
-
-
 def derive_genotypes(model: nn.Module,
                      checkpoint: Dict[str, Any],
                      derive_kwargs: Optional[dict] = None,
@@ -56,49 +48,34 @@ def derive_genotypes(model: nn.Module,
                      budget: Optional[dict] = None) -> Dict[str, Genotype]:
     """Derive a genotype for every searchable module of ``model``.
 
-    Discrete decisions come from the controller state in the checkpoint
-    (best-of-K if the search finished, else the greedy vector); a
-    budget-aware search's derived choices are its projection onto the
-    budget (saved by ``DartsArchHook``).
+    The choices recorded in the checkpoint's ``nas_state`` (the controller's
+    best of K if the search finished, else its greedy vector; a budget-aware
+    search's projection onto its budget) are read by
+    :meth:`ArchMutator.load_nas_state` and applied with the same rule the
+    genotype logger uses during the search.
 
     Args:
         budget (dict, optional): ``dict(target=FLOPs, input_size=(w, h))``:
             project the checkpoint's architecture distribution onto this
-            budget (for a space with ``cost_table()``), overriding a budget
+            budget (for a space with a cost table), overriding a budget
             saved in the checkpoint. This is how a search run without a
             budget (e.g. the random baseline) is derived at a given cost.
     """
-    searchable = find_searchable(model)
-    if not searchable:
-        raise RuntimeError('the model has no searchable module (was it '
-                           'built with genotype= already?)')
-    decisions = _decisions_from(checkpoint)
+    mutator = ArchMutator(model)
+    mutator.load_nas_state(checkpoint.get('nas_state'))
     if budget is not None:
-        from pose_nas.engine.hooks.darts_arch_hook import ArchBudget
         arch_budget = ArchBudget(
             model, float(budget['target']),
             tuple(budget.get('input_size', (192, 256))))
-        budget = dict(target=arch_budget.target,
-                      choices=arch_budget.project(
-                          budget.get('tolerance', 0.05)))
-    else:
-        budget = checkpoint.get('nas_state', {}).get('darts',
-                                                      {}).get('budget')
+        mutator.record_budget(
+            arch_budget.target,
+            arch_budget.project(budget.get('tolerance', 0.05)))
     meta = checkpoint.get('meta', {})
-    out = {}
-    for name, module in searchable.items():
-        kwargs = dict(derive_kwargs or {})
-        if module.decision_space() and decisions is not None:
-            kwargs['decisions'] = decisions
-        if budget and hasattr(module, 'cost_table'):
-            # budget-aware search: the projection onto the budget
-            kwargs['choices'] = budget['choices']
-            kwargs.setdefault('budget_flops', budget['target'])
-        kwargs.setdefault('source_checkpoint', source)
-        kwargs.setdefault('epoch', meta.get('epoch'))
-        kwargs.setdefault('iter', meta.get('iter'))
-        out[name] = module.derive_genotype(**kwargs)
-    return out
+    kwargs = dict(derive_kwargs or {})
+    kwargs.setdefault('source_checkpoint', source)
+    kwargs.setdefault('epoch', meta.get('epoch'))
+    kwargs.setdefault('iter', meta.get('iter'))
+    return mutator.derive_genotypes(**kwargs)
 
 
 def _nested(path: str, value: Any) -> dict:
@@ -140,7 +117,7 @@ def write_retrain_config(search_cfg: Config, search_cfg_path: str,
         weight_opt = search_cfg.optim_wrapper.get('optimizer')
         lines += [
             '', '# search-only settings of the inherited search config',
-            'custom_hooks = []',
+            'train_cfg = dict(search=None)', 'custom_hooks = []',
             f'optim_wrapper = dict(_delete_=True, optimizer={weight_opt!r})'
         ]
         sched = search_cfg.get('param_scheduler')

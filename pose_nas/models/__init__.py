@@ -1,3 +1,4 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
-from .backbones import *  # noqa: F401,F403
-from .heads import *  # noqa: F401,F403
+from .common import *  # noqa: F401,F403
+from .efficientpose import *  # noqa: F401,F403
+from .pnfs import *  # noqa: F401,F403

@@ -10,8 +10,8 @@ architecture parameters by this rule and nothing else, so a weight can never
 be mistaken for one and vice versa.
 
 A searchable module additionally implements :class:`SearchableMixin`
-(``derive_genotype``, ``genotype_spec``, optional discrete decisions for a
-controller).
+(``derive_genotype``, ``genotype_spec``, optional capabilities: discrete
+decisions for a controller, a cost table for budgets).
 """
 import math
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -111,17 +111,27 @@ def arch_weights(logits: torch.Tensor,
 
 
 class SearchableMixin:
-    """Interface a searchable module offers to the engine.
+    """What a search space declares to the engine.
 
-    Subclasses own ``arch_*`` parameters (or discrete decisions) and
-    implement:
+    A searchable module owns ``arch_*`` parameters (or discrete decisions)
+    and implements:
 
     - :meth:`derive_genotype`: the discrete architecture (a
       :class:`~pose_nas.nas.genotype.Genotype`) for the current parameters;
     - :meth:`genotype_spec`: what a genotype for this module must look like
-      (used to validate ``genotype=`` before building);
-    - optionally :meth:`decision_space` / :meth:`apply_decisions` /
-      :meth:`current_decisions` when a controller drives discrete choices.
+      (used to validate ``genotype=`` before building).
+
+    Optional capabilities, each with a default here, so that the engine
+    asks the module instead of probing it with ``hasattr``:
+
+    - discrete decisions for a controller: :meth:`decision_space`,
+      :meth:`apply_decisions`, :meth:`current_decisions`;
+    - compute budgets: :meth:`cost_table` / :meth:`cost_logits`
+      (:attr:`supports_budget` says whether the module implements them);
+    - column labels of its architecture parameters: :meth:`arch_labels`.
+
+    :class:`~pose_nas.nas.mutator.ArchMutator` is the one component that
+    drives these methods during a search and at derive time.
     """
 
     def derive_genotype(self, **kwargs) -> Any:
@@ -132,11 +142,12 @@ class SearchableMixin:
         raise NotImplementedError(
             f'{type(self).__name__} must implement genotype_spec()')
 
+    # -- discrete decisions -------------------------------------------------
     def decision_space(self) -> List[int]:
         """Number of choices of every discrete decision (empty: none)."""
         return []
 
-    def apply_decisions(self, decisions: Sequence[int]) -> None:
+    def apply_decisions(self, decisions: Optional[Sequence[int]]) -> None:
         if len(self.decision_space()) == 0:
             raise RuntimeError(
                 f'{type(self).__name__} has no discrete decisions')
@@ -146,6 +157,37 @@ class SearchableMixin:
 
     def current_decisions(self) -> Optional[List[int]]:
         return None
+
+    # -- compute budget -----------------------------------------------------
+    @property
+    def supports_budget(self) -> bool:
+        """Whether this space implements :meth:`cost_table` (budget-aware
+        search and derivation)."""
+        return type(self).cost_table is not SearchableMixin.cost_table
+
+    def cost_table(self, input_size: Tuple[int, int]
+                   ) -> Tuple[float, List[torch.Tensor]]:
+        """FLOPs of the fixed parts and, per searchable position, of every
+        candidate there, for an input of ``input_size = (w, h)``."""
+        raise NotImplementedError(
+            f'{type(self).__name__} has no cost table: budget-aware search '
+            'needs a space that implements cost_table() (e.g. '
+            'EfficientPoseBackbone)')
+
+    def cost_logits(self) -> List[torch.Tensor]:
+        """The architecture logits matching :meth:`cost_table`'s rows."""
+        raise NotImplementedError(
+            f'{type(self).__name__} has no cost table')
+
+    # -- observation --------------------------------------------------------
+    def arch_labels(self) -> Dict[str, List[str]]:
+        """Parameter name (relative to this module) -> column labels of
+        that architecture parameter; the default numbers the columns."""
+        return {
+            name: [str(i) for i in range(p.shape[-1])]
+            for name, p in self.named_parameters()
+            if is_arch_param_name(name)
+        }
 
     def arch_state(self) -> Dict[str, torch.Tensor]:
         """Name -> softmax weights of every architecture parameter of this

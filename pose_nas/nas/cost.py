@@ -2,6 +2,7 @@
 """Differentiable compute cost of a search space (budget-aware search).
 
 A searchable module that supports budgets implements ``cost_table(input_size)``
+(declared on :class:`~pose_nas.nas.arch.SearchableMixin`)
 returning the FLOPs of its fixed parts and, per searchable position, the
 FLOPs of every candidate there (a lookup table measured once with MMEngine's
 counter, the project's one FLOPs counter). The expected cost under the
@@ -10,17 +11,28 @@ differentiable in ``alpha``; :class:`BudgetPenalty` turns it into an arch-loss
 term that pulls the expected cost to a target.
 """
 import logging
-from typing import Dict, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 from mmengine.analysis import FlopAnalyzer
 
+from .arch import find_searchable
+
 _FLOPS_CACHE: Dict[tuple, float] = {}
 
 
 def count_flops(module: nn.Module, inputs: Tuple[torch.Tensor, ...]) -> float:
-    """Multiply-adds of ``module(*inputs)`` by MMEngine's ``FlopAnalyzer``."""
+    """Multiply-adds of ``module(*inputs)`` by MMEngine's ``FlopAnalyzer``.
+
+    Tensor inputs are moved to the module's device and floating dtype (a
+    model on a GPU or in float64 is counted as it is)."""
+    ref = next(iter(module.parameters()), None)
+    if ref is not None:
+        inputs = tuple(
+            x.to(device=ref.device, dtype=ref.dtype)
+            if torch.is_tensor(x) and x.is_floating_point() else x
+            for x in inputs)
     was_training = module.training
     module.eval()
     try:
@@ -58,21 +70,26 @@ def expected_cost(logits: Sequence[torch.Tensor],
     (value: the cost of the net that would be derived now; gradient: the
     softmax's), so a budget acts on the derived architecture rather than on
     the mixture, whose expected cost can be far from its argmax's.
+
+    The result has the logits' device and dtype (tables are moved there).
     """
     if len(logits) != len(tables):
         raise ValueError(f'{len(logits)} logit vectors for {len(tables)} '
                          'cost tables')
-    total = torch.zeros((), dtype=torch.float64)
+    total = None
     for a, t in zip(logits, tables):
         if a.shape[-1] != t.shape[-1]:
             raise ValueError(f'logits with {a.shape[-1]} candidates, cost '
                              f'table with {t.shape[-1]}')
-        p = torch.softmax(a.double(), -1)
+        p = torch.softmax(a, -1)
         if hard:
             onehot = torch.zeros_like(p)
             onehot[p.argmax()] = 1.0
             p = onehot - p.detach() + p
-        total = total + (p * t.double()).sum()
+        term = (p * t.to(device=p.device, dtype=p.dtype)).sum()
+        total = term if total is None else total + term
+    if total is None:
+        return torch.tensor(float(fixed))
     return total + fixed
 
 
@@ -113,8 +130,8 @@ def project_to_budget(logits: Sequence[torch.Tensor],
     Returns:
         list[int]: the chosen candidate index per position.
     """
-    logp = [torch.log_softmax(a.detach().double(), -1) for a in logits]
-    tabs = [t.double() for t in tables]
+    logp = [torch.log_softmax(a.detach().cpu().double(), -1) for a in logits]
+    tabs = [t.detach().cpu().double() for t in tables]
     choice = [int(lp.argmax()) for lp in logp]
 
     def total() -> float:
@@ -144,3 +161,96 @@ def project_to_budget(logits: Sequence[torch.Tensor],
         choice[i] = j
         cost = total()
     return choice
+
+
+class ArchBudget:
+    """Expected FLOPs of a model's budget module under the current
+    architecture distribution, the budget penalty and the projection.
+
+    The module is the searchable module that implements ``cost_table``
+    (see :class:`~pose_nas.nas.arch.SearchableMixin`). When it is the
+    model's backbone, the FLOPs of the neck and head on its output are
+    added to the fixed cost, so the budget is for the whole model. The cost
+    tables are kept on the device and in the dtype of the architecture
+    logits, and the dummy inputs follow the model's.
+
+    Args:
+        model (nn.Module): the (unwrapped) model.
+        target (float): budget in FLOPs (whole model).
+        input_size (tuple): ``(width, height)`` of the budget.
+        weight (float): penalty weight.
+    """
+
+    def __init__(self, model: nn.Module, target: float,
+                 input_size: Tuple[int, int] = (192, 256),
+                 weight: float = 1.0) -> None:
+        modules = [m for m in find_searchable(model).values()
+                   if m.supports_budget]
+        if not modules:
+            raise RuntimeError(
+                'budget-aware search needs a searchable module with a cost '
+                f'table (e.g. EfficientPoseBackbone); {type(model).__name__} '
+                'has none')
+        self.module = modules[0]
+        self.target = float(target)
+        self.penalty_fn = BudgetPenalty(target, weight)
+        fixed, tables = self.module.cost_table(tuple(input_size))
+        head = getattr(model, 'head', None)
+        if head is not None and self.module is getattr(model, 'backbone',
+                                                       None):
+            fixed += self._neck_head_flops(model, head, input_size)
+        self.fixed = float(fixed)
+        logits = self.module.cost_logits()
+        self.tables: List[torch.Tensor] = [
+            t.detach().to(device=a.device, dtype=a.dtype)
+            for t, a in zip(tables, logits)
+        ]
+        self.min_cost = self.fixed + sum(float(t.min()) for t in tables)
+        self.max_cost = self.fixed + sum(float(t.max()) for t in tables)
+
+    def _neck_head_flops(self, model: nn.Module, head: nn.Module,
+                         input_size: Tuple[int, int]) -> float:
+        ref = next(self.module.parameters())
+        w, h = input_size
+        was = self.module.training
+        self.module.eval()
+        with torch.no_grad():
+            feats = self.module(
+                torch.zeros(1, 3, h, w, device=ref.device, dtype=ref.dtype))
+        self.module.train(was)
+        flops = 0.0
+        neck = getattr(model, 'neck', None)
+        if neck is not None:
+            flops += count_flops(neck, (feats, ))
+            with torch.no_grad():
+                feats = neck(feats)
+        return flops + count_flops(_HeadForward(head), (feats, ))
+
+    def expected(self) -> torch.Tensor:
+        """``E[FLOPs]`` under the softmax of the logits (differentiable)."""
+        return expected_cost(self.module.cost_logits(), self.tables,
+                             self.fixed)
+
+    def penalty(self) -> torch.Tensor:
+        """Penalty on the expected (soft) cost plus on the cost of the net
+        derived now (straight-through argmax)."""
+        hard = expected_cost(self.module.cost_logits(), self.tables,
+                             self.fixed, hard=True)
+        return self.penalty_fn(self.expected()) + self.penalty_fn(hard)
+
+    def project(self, tolerance: float = 0.05) -> List[int]:
+        """Budget-aware derivation: candidate index per position."""
+        return list(
+            project_to_budget(self.module.cost_logits(), self.tables,
+                              self.fixed, self.target, tolerance))
+
+
+class _HeadForward(nn.Module):
+    """Wrap a pose head so the FLOPs counter calls ``head.forward``."""
+
+    def __init__(self, head: nn.Module) -> None:
+        super().__init__()
+        self.head = head
+
+    def forward(self, feats):
+        return self.head.forward(feats)

@@ -33,8 +33,11 @@ A genotype file (JSON or YAML) looks like::
     meta: {derived_from: ..., rule: ...}
 
 Components are typed (:data:`COMPONENT_TYPES`); a searchable module
-declares the components it expects (:meth:`SearchableMixin.genotype_spec`)
-and :func:`validate_genotype` compares the two with clear errors.
+declares the components it expects (:meth:`SearchableMixin.genotype_spec`,
+built with the helpers of :mod:`.genotype_specs`) and
+:func:`validate_genotype` compares the two with clear errors. The rules
+that turn architecture parameters into components live in
+:mod:`.derive_rules`.
 """
 import copy
 import json
@@ -179,9 +182,6 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
-# --------------------------------------------------------------------------
-# syntax of the component types
-# --------------------------------------------------------------------------
 def _check_component_syntax(name: str, comp: Any) -> None:
     where = f'genotype component {name!r}'
     if not isinstance(comp, dict) or 'type' not in comp:
@@ -211,8 +211,8 @@ def _check_component_syntax(name: str, comp: Any) -> None:
             for op in comp['ops']:
                 canonical_op_name(op)
         elif kind == 'continuous':
-            cands = _column_names(comp['candidates'],
-                                  comp.get('op_names', True), where)
+            cands = column_names(comp['candidates'],
+                                 comp.get('op_names', True), where)
             w = np.asarray(comp['weights'], dtype=float)
             if w.shape[-1] != len(cands):
                 raise GenotypeError(
@@ -238,10 +238,24 @@ def _check_component_syntax(name: str, comp: Any) -> None:
         raise GenotypeError(f'{where} is malformed: {e}') from None
 
 
-def _column_names(names: Sequence[str], op_names: Any,
-                  where: str = 'continuous component') -> List[str]:
-    """Column names of a ``continuous`` component: canonical op names, or,
-    with ``op_names=False``, free labels (non-empty, distinct strings)."""
+def column_names(names: Sequence[str], op_names: Any,
+                 where: str = 'continuous component') -> List[str]:
+    """Column names of a ``continuous`` component.
+
+    Args:
+        names (Sequence[str]): The component's ``candidates``.
+        op_names (bool): True: the columns are candidate ops (returned as
+            canonical op names); False: free labels (non-empty, distinct
+            strings, returned as given).
+        where (str): What to name in error messages.
+
+    Returns:
+        list[str]: The column names.
+
+    Raises:
+        GenotypeError: If ``op_names`` is not a bool, an op is unknown or a
+            label is empty or repeated.
+    """
     if not isinstance(op_names, bool):
         raise GenotypeError(f'{where}: op_names must be true or false, got '
                             f'{op_names!r}')
@@ -254,55 +268,6 @@ def _column_names(names: Sequence[str], op_names: Any,
     if len(set(labels)) != len(labels):
         raise GenotypeError(f'{where}: duplicate labels {labels}')
     return labels
-
-
-# --------------------------------------------------------------------------
-# expectations of a model, validation
-# --------------------------------------------------------------------------
-def cell_spec(num_inputs: int, num_nodes: int, candidates: Sequence[str],
-              max_edges: Optional[int] = None) -> Dict[str, Any]:
-    """What a ``cell`` component must look like for a model."""
-    return dict(
-        type='cell',
-        num_inputs=num_inputs,
-        num_nodes=num_nodes,
-        candidates=[canonical_op_name(c) for c in candidates],
-        max_edges=max_edges)
-
-
-def chain_spec(length: int,
-               candidates: Sequence[str],
-               forbidden: Optional[Dict[int, Sequence[str]]] = None
-               ) -> Dict[str, Any]:
-    """What a ``chain`` component must look like (``forbidden``: position ->
-    ops not allowed there, e.g. skip in stride-2 blocks)."""
-    return dict(
-        type='chain',
-        length=length,
-        candidates=[canonical_op_name(c) for c in candidates],
-        forbidden={
-            int(k): [canonical_op_name(o) for o in v]
-            for k, v in (forbidden or {}).items()
-        })
-
-
-def continuous_spec(shape: Sequence[int],
-                    candidates: Sequence[str],
-                    op_names: bool = True) -> Dict[str, Any]:
-    """What a ``continuous`` component must look like; with
-    ``op_names=False`` the columns are free labels (e.g. PNFS's beta over
-    the input sources ``same / finer / coarser``), not candidate ops."""
-    spec = dict(
-        type='continuous',
-        shape=list(shape),
-        candidates=_column_names(candidates, op_names))
-    if not op_names:
-        spec['op_names'] = False
-    return spec
-
-
-def decisions_spec(choices: Sequence[int]) -> Dict[str, Any]:
-    return dict(type='decisions', choices=[int(c) for c in choices])
 
 
 def validate_genotype(genotype: Union[str, dict, Genotype],
@@ -406,97 +371,8 @@ def _check_allowed(where: str, op: str, candidates: Sequence[str]) -> None:
                             f'search space {list(candidates)}')
 
 
-# --------------------------------------------------------------------------
-# derive rules
-# --------------------------------------------------------------------------
-def derive_cell(alpha: torch.Tensor,
-                candidates: Sequence[str],
-                num_inputs: int,
-                num_nodes: int,
-                k: int = 2,
-                exclude: Sequence[str] = ('none', )) -> Dict[str, Any]:
-    """DARTS rule: per node keep the ``k`` incoming edges whose strongest
-    non-excluded op has the highest softmax weight; each kept edge gets that
-    argmax op.
-
-    Args:
-        alpha (Tensor): ``(num_edges, num_ops)`` logits; edge order is node 0's
-            sources 0..num_inputs-1, then node 1's 0..num_inputs, ...
-        candidates: op names of the columns.
-
-    Returns:
-        dict: a ``cell`` component (``concat`` = every node).
-    """
-    cands = [canonical_op_name(c) for c in candidates]
-    num_edges = sum(num_inputs + j for j in range(num_nodes))
-    if tuple(alpha.shape) != (num_edges, len(cands)):
-        raise GenotypeError(f'alpha of shape {tuple(alpha.shape)} does not fit '
-                            f'{num_nodes} nodes x {len(cands)} ops '
-                            f'({num_edges} edges)')
-    probs = torch.softmax(alpha.detach().float(), dim=-1)
-    allowed = [i for i, c in enumerate(cands) if c not in exclude]
-    if not allowed:
-        raise GenotypeError('every candidate is excluded from derivation')
-    nodes, start = [], 0
-    for j in range(num_nodes):
-        n_src = num_inputs + j
-        rows = probs[start:start + n_src][:, allowed]
-        best_w, best_i = rows.max(dim=1)
-        order = torch.argsort(best_w, descending=True, stable=True)[:k]
-        edges = [[cands[allowed[int(best_i[s])]], int(s)]
-                 for s in sorted(order.tolist())]
-        nodes.append(edges)
-        start += n_src
-    return dict(
-        type='cell',
-        num_inputs=num_inputs,
-        nodes=nodes,
-        concat=list(range(num_inputs, num_inputs + num_nodes)))
-
-
-def derive_chain(alpha: torch.Tensor,
-                 candidates: Sequence[str],
-                 forbidden: Optional[Dict[int, Sequence[str]]] = None
-                 ) -> Dict[str, Any]:
-    """Argmax op per position of ``alpha`` ``(length, num_ops)``, skipping
-    ops forbidden at a position."""
-    cands = [canonical_op_name(c) for c in candidates]
-    probs = torch.softmax(alpha.detach().float(), dim=-1)
-    ops = []
-    for i, row in enumerate(probs):
-        row = row.clone()
-        for op in (forbidden or {}).get(i, []):
-            row[cands.index(canonical_op_name(op))] = -1
-        ops.append(cands[int(row.argmax())])
-    return dict(type='chain', ops=ops)
-
-
-def derive_continuous(alpha: torch.Tensor,
-                      candidates: Sequence[str],
-                      prune_below: float = 0.0,
-                      op_names: bool = True) -> Dict[str, Any]:
-    """Keep the continuous mixture ``softmax(alpha)`` (PNFS). Weights at or
-    below ``prune_below`` are set to exactly zero (the op is then not run);
-    rows are not renormalised, so the kept net computes what the supernet
-    computed up to the pruned mass. ``op_names=False``: the columns are
-    free labels (see :func:`continuous_spec`)."""
-    probs = torch.softmax(alpha.detach().double(), dim=-1)
-    if prune_below > 0:
-        probs = torch.where(probs <= prune_below, torch.zeros_like(probs),
-                            probs)
-    comp = dict(
-        type='continuous',
-        candidates=_column_names(candidates, op_names),
-        weights=probs.tolist())
-    if not op_names:
-        comp['op_names'] = False
-    return comp
-
-
-def derive_decisions(values: Sequence[int],
-                     choices: Sequence[int]) -> Dict[str, Any]:
-    """A ``decisions`` component (controller or best-of-K result)."""
-    return dict(
-        type='decisions',
-        choices=[int(c) for c in choices],
-        values=[int(v) for v in values])
+__all__ = [
+    'GENOTYPE_FORMAT', 'GENOTYPE_VERSION', 'COMPONENT_TYPES',
+    'GenotypeError', 'Genotype', 'load_genotype', 'validate_genotype',
+    'column_names'
+]

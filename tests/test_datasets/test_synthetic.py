@@ -16,12 +16,16 @@ from pose_nas.datasets import (SyntheticPoseGenerator,
 from pose_nas.datasets.synthetic import (COCO_KEYPOINTS, JOINT_LIMITS,
                                          MANIFEST_NAME, MPII_KEYPOINTS,
                                          image_rng)
-from pose_nas.datasets.synthetic.body_model import (
-    COCO_INDICES, FACE_LANDMARKS, FACE_VISIBILITY_THR, LANDMARK_INDEX,
-    LANDMARKS, forward_kinematics, project_to_image, sample_body_shape,
-    sample_pose_angles)
-from pose_nas.datasets.synthetic.render import (LANDMARK_PARTS, PART_IDS,
-                                                pixel_of)
+from pose_nas.datasets.synthetic.body_model import (forward_kinematics,
+                                                    project_to_image,
+                                                    sample_body_shape)
+from pose_nas.datasets.synthetic.drawing import pixel_of
+from pose_nas.datasets.synthetic.figure import LANDMARK_PARTS, PART_IDS
+from pose_nas.datasets.synthetic.landmarks import (COCO_INDICES,
+                                                   FACE_LANDMARKS,
+                                                   FACE_VISIBILITY_THR,
+                                                   LANDMARK_INDEX, LANDMARKS)
+from pose_nas.datasets.synthetic.pose_prior import sample_pose_angles
 
 W, H = 320, 256
 SPLITS = {'train': 8, 'val': 6}

@@ -10,15 +10,13 @@ import numpy as np
 import pytest
 import torch
 import torch.nn as nn
+from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from pose_nas.apis.deploy import (OnnxPoseRunner, calibrate_bn_stats,
-                                  compare_heatmaps, decode_heatmaps,
-                                  export_onnx, fuse_conv_bn,
-                                  unfused_batchnorms)
-from pose_nas.models.backbones.efficientpose_archs import released_arch
-from pose_nas.models.backbones.efficientpose_backbone import \
-    released_genotype
+from pose_nas.deploy import (OnnxPoseRunner, calibrate_bn_stats,
+                             compare_heatmaps, decode_heatmaps, export_onnx,
+                             fuse_conv_bn, unfused_batchnorms)
+from pose_nas.nas.genotype import Genotype
 from pose_nas.registry import MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -65,7 +63,10 @@ def _tensor(model, x):
 
 
 def _tiny_model():
-    genotype = released_genotype(TINY_OPS, TINY_STAGES).to_dict()
+    genotype = Genotype(
+        space='EfficientPoseBackbone',
+        components=dict(blocks=dict(type='chain', ops=list(TINY_OPS)))
+    ).to_dict()
     return _estimator(
         dict(type='EfficientPoseBackbone', stages=TINY_STAGES,
              stem_channels=8, stem_out_channels=8, genotype=genotype), 32)
@@ -83,9 +84,12 @@ def one_thread():
 
 @pytest.fixture(scope='module')
 def efficientpose_a():
-    arch = released_arch('A')
-    model = _estimator(dict(type='EfficientPoseBackbone', **arch),
-                       arch['stages'][-1][0])
+    # EfficientPose-A as its shipped COCO config builds it
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs/efficientpose/'
+        'td-hm_efficientpose-a_slimdeconv_2xb64-240e_coco-256x192.py'))
+    backbone = cfg.model.backbone
+    model = _estimator(backbone, backbone.stages[-1][0])
     return _calibrated(model)
 
 

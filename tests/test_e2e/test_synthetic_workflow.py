@@ -58,7 +58,7 @@ def test_trained_pose_model_is_far_above_untrained(workflow):
 
 def test_checkpoint_reloads_with_our_test_tool(workflow, repo_root, tmp_path):
     """tools/test.py (ours, delegating to MMPose's) reproduces the metrics."""
-    from pose_nas.apis.workflow import latest_metrics
+    from pose_nas.workflows import latest_metrics
     _run([osp.join(repo_root, 'tools', 'test.py'), workflow['pose_config'],
           workflow['pose_checkpoint'], '--work-dir', str(tmp_path)], repo_root)
     metrics = latest_metrics(str(tmp_path))
@@ -98,7 +98,7 @@ def test_resume_continues_the_run(workflow, repo_root, tmp_path):
 
 def test_topdown_inference_finds_figures_and_joints(workflow, tmp_path):
     from pose_nas.apis import init_topdown_inferencer, topdown_predict
-    from pose_nas.apis.workflow import match_topdown_results
+    from pose_nas.workflows import match_topdown_results
     images = sorted(glob.glob(osp.join(workflow['data']['val']['img_dir'],
                                        '*')))[-10:]
     inferencer = init_topdown_inferencer(

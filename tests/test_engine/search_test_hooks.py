@@ -11,6 +11,7 @@ from mmengine.hooks import Hook
 
 from pose_nas.nas.arch import (find_searchable, named_arch_parameters,
                                unwrap_model)
+from pose_nas.nas.mutator import ArchMutator
 from pose_nas.registry import HOOKS
 
 
@@ -58,7 +59,7 @@ class DumpNASStateHook(Hook):
                   for n, p in named_arch_parameters(model)},
             arch_hex={n: p.detach().numpy().tobytes().hex()
                       for n, p in named_arch_parameters(model)},
-            decisions_info=runner.message_hub.get_info('nas_decisions'),
+            decisions_info=ArchMutator.of(runner.model).decision_record,
             genotypes={k: m.derive_genotype().to_dict()['components']
                        for k, m in find_searchable(model).items()},
             heldout_sampler_epoch=(darts[0].stream.dataloader.sampler.epoch

@@ -16,7 +16,7 @@ import torch
 from mmengine.config import Config
 
 from pose_nas.apis.derive import load_search_checkpoint
-from pose_nas.apis.workflow import retarget_config
+from pose_nas.workflows import retarget_config
 from pose_nas.datasets import generate_synthetic_dataset
 
 HERE = osp.dirname(osp.abspath(__file__))
@@ -45,20 +45,15 @@ def _write_cfg(path, data_root, extra_hooks=(), reward=None, epochs=3):
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1)
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
     cfg.model.backbone.searchable_depth = True
-    darts = cfg.custom_hooks[0]
-    darts.warmup_epochs = 1
-    darts.arch_dataloader.batch_size = 8
+    cfg.train_cfg.search.darts.warmup_epochs = 1
+    cfg.train_cfg.search.darts.arch_dataloader.batch_size = 8
     reward = reward or dict(type='CallableReward',
                             fn='search_test_hooks:depth_reward')
-    cfg.custom_hooks = [
-        darts,
-        dict(type='ReinforceControllerHook', reward=reward,
-             controller=dict(hidden_size=16), start_epoch=0,
-             updates_per_epoch=2, samples_per_update=2, derive_samples=2),
-        dict(type='GenotypeLoggerHook'),
-        dict(type='RNGStateHook'),
-        *extra_hooks,
-    ]
+    cfg.train_cfg.search.strategy = 'darts1+reinforce'
+    cfg.train_cfg.search.reinforce = dict(
+        reward=reward, controller=dict(hidden_size=16), start_epoch=0,
+        updates_per_epoch=2, samples_per_update=2, derive_samples=2)
+    cfg.custom_hooks = list(extra_hooks)
     cfg.randomness = dict(seed=0, deterministic=True)
     cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel',
                                  find_unused_parameters=True)

@@ -11,7 +11,7 @@ import torch
 from mmengine.config import Config
 
 from pose_nas.apis.derive import derive_arch, load_search_checkpoint
-from pose_nas.apis.workflow import retarget_config
+from pose_nas.workflows import retarget_config
 from pose_nas.datasets import generate_synthetic_dataset
 from pose_nas.nas import load_genotype
 
@@ -37,7 +37,7 @@ def searched(tmp_path_factory):
         osp.join(CFG_DIR, 'engine-darts1_cellnet_hm_1xb16-10e_synthcoco-128x96.py'))
     retarget_config(cfg, str(tmp / 'data/coco'), max_epochs=2,
                     num_workers=0)
-    cfg.custom_hooks[0].warmup_epochs = 1
+    cfg.train_cfg.search.darts.warmup_epochs = 1
     cfg.train_dataloader.batch_size = 8
     cfg_path = str(tmp / 'search.py')
     cfg.dump(cfg_path)

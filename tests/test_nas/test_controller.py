@@ -5,8 +5,9 @@ import math
 import pytest
 import torch
 
-from pose_nas.nas.controller import (LSTMController, MovingAverageBaseline,
-                                     best_of_k, reinforce_loss)
+from pose_nas.nas.controller import LSTMController
+from pose_nas.nas.reinforce import (MovingAverageBaseline, best_of_k,
+                                    reinforce_loss)
 
 CHOICES = [3, 4, 2, 5, 3]
 TARGET = [2, 0, 1, 3, 1]

@@ -4,11 +4,10 @@ import pytest
 import torch
 import torch.nn as nn
 
-from pose_nas.engine.hooks.darts_arch_hook import ArchBudget
-from pose_nas.models.backbones import EfficientPoseBackbone
-from pose_nas.models.heads import SlimDeconvHead
-from pose_nas.nas.cost import (BudgetPenalty, count_flops, expected_cost,
-                               project_to_budget)
+from pose_nas.models.efficientpose import (EfficientPoseBackbone,
+                                           SlimDeconvHead)
+from pose_nas.nas.cost import (ArchBudget, BudgetPenalty, count_flops,
+                               expected_cost, project_to_budget)
 
 STAGES = ((8, 2, 2), (16, 3, 2), (24, 3, 2), (32, 2, 1))
 
@@ -94,3 +93,31 @@ def test_penalty_moves_the_distribution_to_the_budget():
         opt.step()
     end = float(budget.expected())
     assert abs(end - target) < 0.25 * abs(start - target)
+
+
+def test_budget_follows_the_model_dtype():
+    """Tables and dummy inputs follow the model (the CPU stand-in for the
+    GPU device-mismatch bug class): a float64 model gets float64 tables, a
+    budget arch step runs and the projection is the float32 one."""
+    torch.manual_seed(0)
+    sup32 = Net()
+    sup64 = Net()
+    sup64.load_state_dict(sup32.state_dict())
+    sup64.double()
+    b32 = ArchBudget(sup32, target=2e7, input_size=(96, 128))
+    b64 = ArchBudget(sup64, target=2e7, input_size=(96, 128))
+    assert all(t.dtype == torch.float64 for t in b64.tables)
+    assert all(t.dtype == torch.float32 for t in b32.tables)
+    assert b64.fixed == pytest.approx(b32.fixed)
+    assert b64.project() == b32.project()
+    penalty = b64.penalty()
+    assert penalty.dtype == torch.float64
+    opt = torch.optim.Adam(sup64.backbone.arch_alpha.parameters(), lr=0.1)
+    before = [a.detach().clone() for a in sup64.backbone.arch_alpha]
+    penalty.backward()
+    assert all(a.grad is not None and torch.isfinite(a.grad).all()
+               for a in sup64.backbone.arch_alpha)
+    opt.step()
+    assert any(not torch.equal(a, b)
+               for a, b in zip(sup64.backbone.arch_alpha, before))
+    assert b64.min_cost <= float(b64.expected()) <= b64.max_cost

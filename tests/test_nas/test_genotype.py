@@ -5,11 +5,12 @@ import json
 import pytest
 import torch
 
-from pose_nas.nas.genotype import (Genotype, GenotypeError, cell_spec,
-                                   chain_spec, continuous_spec,
-                                   decisions_spec, derive_cell, derive_chain,
-                                   derive_continuous, derive_decisions,
-                                   load_genotype, validate_genotype)
+from pose_nas.nas.derive_rules import (derive_cell, derive_chain,
+                                       derive_continuous, derive_decisions)
+from pose_nas.nas.genotype import (Genotype, GenotypeError, load_genotype,
+                                   validate_genotype)
+from pose_nas.nas.genotype_specs import (cell_spec, chain_spec,
+                                         continuous_spec, decisions_spec)
 
 CANDS = ['none', 'skip_connect', 'sep_conv_3x3', 'conv_3x3']
 

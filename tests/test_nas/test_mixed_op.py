@@ -86,12 +86,44 @@ def test_clear_errors():
         m(_x())
 
 
-def test_pruned_weights_skip_ops():
+def test_keep_prunes_candidates_in_place():
+    """keep() replaces dropped candidates by ``none`` at their index: the
+    kept ops keep their module names, pruned ops are never run, and the
+    forward needs no host sync on the weights to skip them."""
     m = MixedOp(4, 4, 1, CANDS)
+    names = {k for k in m.state_dict() if k.startswith('ops.2.')}
+    assert names
+    kept_op = m.ops[2]
     calls = []
-    m.ops[2].register_forward_hook(lambda *a: calls.append(1))
-    m(_x(), weights=torch.tensor([0.2, 0.8, 0.0, 0.0]))
+    m.ops[1].register_forward_hook(lambda *a: calls.append(1))
+    m.ops[3].register_forward_hook(lambda *a: calls.append(1))
+    assert m.keep([True, False, True, False]) is m
+    assert m.candidates == ['none', 'none', 'conv_3x3', 'none']
+    assert m.live_candidates == ['conv_3x3']
+    assert m.ops[2] is kept_op
+    assert {k for k in m.state_dict()} == names
+    x = _x()
+    w = torch.tensor([0.1, 0.2, 0.7, 0.0])
+    assert torch.allclose(m(x, weights=w), 0.7 * kept_op(x))
     assert not calls
+    with pytest.raises(ValueError, match='3 keep flags for 4 candidates'):
+        m.keep([True, True, True])
+    fixed = MixedOp(4, 4, 1, mode='fixed', chosen=CANDS[1])
+    with pytest.raises(RuntimeError, match='fixed edge'):
+        fixed.keep([True])
+
+
+def test_pool_bn_follows_pools_only():
+    m = MixedOp(4, 4, 1, ['avg_pool_3x3', 'max_pool_3x3', 'sep_conv_3x3'],
+                pool_bn=True)
+    for op in m.ops[:2]:
+        assert isinstance(op, torch.nn.Sequential)
+        assert isinstance(op[1], torch.nn.BatchNorm2d) and not op[1].affine
+    assert not any(isinstance(mod, torch.nn.BatchNorm2d) and not mod.affine
+                   for mod in m.ops[2].modules())
+    plain = MixedOp(4, 4, 1, ['avg_pool_3x3'])
+    assert not any(isinstance(mod, torch.nn.BatchNorm2d)
+                   for mod in plain.ops[0].modules())
 
 
 def test_set_attr_on_all_edges():

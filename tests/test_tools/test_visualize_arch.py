@@ -10,11 +10,10 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from pose_nas.apis.arch_visualization import (_genotype_figure,
-                                              draw_genotype,
-                                              plot_arch_history,
-                                              read_arch_history)
 from pose_nas.nas.genotype import Genotype
+from pose_nas.visualization import (draw_genotype, plot_arch_history,
+                                    read_arch_history)
+from pose_nas.visualization.genotype_drawing import _genotype_figure
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join('tools', 'visualize_arch.py')

@@ -20,18 +20,18 @@ variants = [
         search_config='../efficientpose-darts1-budget0.6g_efficientpose_slimdeconv_1xb8-10e_synthcoco-128x96.py',
         search_epochs=3,
         search_cfg_options={
-            'custom_hooks.0.budget.target': budget_gflops * 1e9,
+            'train_cfg.search.darts.budget.target': budget_gflops * 1e9,
             # the supernet is ~6x the derived net: search on the first 64
             # training images (the same 2:1 split for weights and arch)
             'train_dataloader.dataset.dataset.indices': 64,
-            'custom_hooks.0.arch_dataloader.dataset.dataset.indices': 64,
+            'train_cfg.search.darts.arch_dataloader.dataset.dataset.indices': 64,
         }),
     dict(
         name='random',
         search_config='../efficientpose-random_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py',
         search_epochs=1,  # the weights are not kept, only the random draw
         search_cfg_options={
-            'custom_hooks.0.seed': '{seed}',
+            'train_cfg.search.random.seed': '{seed}',
             'train_dataloader.dataset.indices': 32,
         },
         derive_args=['--budget-gflops', budget_gflops]),

@@ -20,7 +20,7 @@ variants = [
     dict(name='P1', search_config='../pnfs-sync_mbv2_vip-p1-c4-h1-d8_1xb16-20e_synthcoco-128x96.py',
          derive_args=derive),
     dict(name='random-P3', search_config='../pnfs-random_mbv2_vip-p3-c4-h1-d8_1xb16-20e_synthcoco-128x96.py',
-         search_cfg_options={'custom_hooks.0.seed': '{seed}'}, derive_args=derive),
+         search_cfg_options={'train_cfg.search.random.seed': '{seed}'}, derive_args=derive),
     dict(name='P3-d1', search_config='../pnfs-sync_mbv2_vip-p3-c4-h1-d1_1xb16-20e_synthcoco-128x96.py',
          derive_args=derive),
 ]

@@ -1,19 +1,27 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 """Deterministic synthetic multi-person pose data in COCO / MPII layouts.
 
-* :mod:`.body_model`: 3D articulated body, joint-angle limits, pose
-  sampling, COCO-17 / MPII-16 joint sets derived from one landmark list.
-* :mod:`.render`: backgrounds, figures, occluders, per-figure part maps.
+* :mod:`.landmarks`: landmarks of the body model and the COCO-17 / MPII-16
+  joint sets derived from them.
+* :mod:`.pose_prior`: joint-angle limits and pose sampling.
+* :mod:`.body_model`: 3D articulated body (forward kinematics) and its
+  orthographic projection into the image.
+* :mod:`.drawing`: fixed-point OpenCV helpers, colours, compositing.
+* :mod:`.appearance`, :mod:`.background`, :mod:`.figure`,
+  :mod:`.occluder`: skin and clothing, cluttered backgrounds, figures with
+  per-figure part maps, occluders.
 * :mod:`.generator`: one image: placement, occlusion, visibility rules.
+* :mod:`.synthetic_sample`: the ground truth of one image.
 * :mod:`.writers`: COCO and MPII annotation files as MMPose reads them.
 * :mod:`.dataset`: :func:`generate_synthetic_dataset` (files + manifest).
 """
-from .body_model import (COCO_KEYPOINTS, COCO_SKELETON, JOINT_LIMITS,
-                         LANDMARKS, MPII_KEYPOINTS)
 from .dataset import (MANIFEST_NAME, SUPPORTED_FORMATS,
                       generate_synthetic_dataset, image_id, image_rng)
-from .generator import (FigureAnnotation, SyntheticPoseGenerator,
-                        SyntheticSample)
+from .generator import SyntheticPoseGenerator
+from .landmarks import (COCO_KEYPOINTS, COCO_SKELETON, LANDMARKS,
+                        MPII_KEYPOINTS)
+from .pose_prior import JOINT_LIMITS
+from .synthetic_sample import FigureAnnotation, SyntheticSample
 
 __all__ = [
     'generate_synthetic_dataset', 'SyntheticPoseGenerator',

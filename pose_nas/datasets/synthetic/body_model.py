@@ -4,144 +4,22 @@
 The model lives in a *body frame*: ``x`` points to the person's left,
 ``y`` up and ``z`` forward (out of the chest). Each limb is posed with
 anatomical joint angles (degrees) that are sampled inside
-:data:`JOINT_LIMITS`; left and right limbs are built by one routine and the
-right one is mirrored (``x -> -x``), so the model has no chirality of its
-own. An orthographic camera (:func:`project_to_image`) turns the posed body
-into image coordinates: with ``yaw == 0`` the person faces the camera and
-their left side appears on the image's right side, as for a real person.
+:data:`~.pose_prior.JOINT_LIMITS`; left and right limbs are built by one
+routine and the right one is mirrored (``x -> -x``), so the model has no
+chirality of its own. An orthographic camera (:func:`project_to_image`)
+turns the posed body into image coordinates: with ``yaw == 0`` the person
+faces the camera and their left side appears on the image's right side, as
+for a real person.
 
-Both keypoint layouts used by the package are *derived* from the one list of
-model landmarks (:data:`LANDMARKS`): :data:`COCO_INDICES` (17 joints in COCO
-order) and :data:`MPII_INDICES` (16 joints in MMPose's MPII order).
+Landmark names and the COCO / MPII keypoint sets live in :mod:`.landmarks`,
+joint-angle limits and pose sampling in :mod:`.pose_prior`.
 """
 from dataclasses import dataclass
 from typing import Dict, Tuple
 
 import numpy as np
 
-# --------------------------------------------------------------------------
-# Landmarks of the body model and the keypoint sets derived from them
-# --------------------------------------------------------------------------
-#: Names of all landmarks computed by :func:`forward_kinematics`, in order.
-LANDMARKS: Tuple[str, ...] = (
-    'pelvis', 'left_hip', 'right_hip', 'left_knee', 'right_knee',
-    'left_ankle', 'right_ankle', 'left_toe', 'right_toe', 'thorax',
-    'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow',
-    'left_wrist', 'right_wrist', 'left_hand', 'right_hand', 'upper_neck',
-    'head_center', 'head_top', 'nose', 'left_eye', 'right_eye', 'left_ear',
-    'right_ear', 'left_torso_top', 'right_torso_top', 'left_torso_bottom',
-    'right_torso_bottom')
-LANDMARK_INDEX: Dict[str, int] = {n: i for i, n in enumerate(LANDMARKS)}
-
-#: COCO-17 keypoint names in the official COCO order.
-COCO_KEYPOINTS: Tuple[str, ...] = (
-    'nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear',
-    'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow',
-    'left_wrist', 'right_wrist', 'left_hip', 'right_hip', 'left_knee',
-    'right_knee', 'left_ankle', 'right_ankle')
-#: COCO's 19 limbs, 1-based keypoint indices (as in the COCO json files).
-COCO_SKELETON = [[16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12],
-                 [7, 13], [6, 7], [6, 8], [7, 9], [8, 10], [9, 11], [2, 3],
-                 [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7]]
-
-#: MPII-16 joint names in MMPose's order (``MpiiDataset``).
-MPII_KEYPOINTS: Tuple[str, ...] = (
-    'right_ankle', 'right_knee', 'right_hip', 'left_hip', 'left_knee',
-    'left_ankle', 'pelvis', 'thorax', 'upper_neck', 'head_top',
-    'right_wrist', 'right_elbow', 'right_shoulder', 'left_shoulder',
-    'left_elbow', 'left_wrist')
-
-#: Landmark indices of the COCO-17 and MPII-16 keypoints, shape (17,), (16,).
-COCO_INDICES = np.array([LANDMARK_INDEX[n] for n in COCO_KEYPOINTS])
-MPII_INDICES = np.array([LANDMARK_INDEX[n] for n in MPII_KEYPOINTS])
-
-#: Face landmarks whose visibility depends on which way the head faces.
-FACE_LANDMARKS: Tuple[str, ...] = ('nose', 'left_eye', 'right_eye',
-                                   'left_ear', 'right_ear')
-#: Minimal camera-facing component of a face landmark's surface normal for
-#: it to be seen (ears stick out, so they stay visible from behind).
-FACE_VISIBILITY_THR: Dict[str, float] = {
-    'nose': -0.2, 'left_eye': 0.05, 'right_eye': 0.05, 'left_ear': -0.45,
-    'right_ear': -0.45}
-
-# --------------------------------------------------------------------------
-# Joint-angle limits (degrees) and pose priors
-# --------------------------------------------------------------------------
-#: Range of every joint angle. Per-side angles are defined for the left limb
-#: and mirrored for the right one: abduction moves a limb away from the
-#: body midline, flexion moves the arm / thigh forward, positive shoulder
-#: rotation is external, elbows flex forward only and knees backward only.
-JOINT_LIMITS: Dict[str, Tuple[float, float]] = {
-    'shoulder_abduction': (-40., 175.),
-    'shoulder_flexion': (-60., 175.),
-    'shoulder_rotation': (-90., 90.),
-    'elbow_flexion': (0., 150.),
-    'hip_flexion': (-30., 125.),
-    'hip_abduction': (-25., 60.),
-    'hip_rotation': (-40., 45.),
-    'knee_flexion': (0., 150.),
-    'spine_lean': (-25., 60.),
-    'spine_side': (-30., 30.),
-    'spine_twist': (-35., 35.),
-    'neck_flexion': (-40., 45.),
-    'neck_side': (-35., 35.),
-    'neck_yaw': (-60., 60.),
-}
-#: Angles that exist once per side (index 0: left, 1: right).
-SIDED_ANGLES = ('shoulder_abduction', 'shoulder_flexion', 'shoulder_rotation',
-                'elbow_flexion', 'hip_flexion', 'hip_abduction',
-                'hip_rotation', 'knee_flexion')
-
-_NEUTRAL_PRIOR = {
-    'shoulder_abduction': (12., 10.), 'shoulder_flexion': (0., 15.),
-    'shoulder_rotation': (-10., 20.), 'elbow_flexion': (15., 15.),
-    'hip_flexion': (0., 8.), 'hip_abduction': (6., 5.),
-    'hip_rotation': (5., 10.), 'knee_flexion': (5., 6.),
-    'spine_lean': (0., 6.), 'spine_side': (0., 5.), 'spine_twist': (0., 8.),
-    'neck_flexion': (0., 10.), 'neck_side': (0., 8.), 'neck_yaw': (0., 20.)
-}
-# A style overrides some (mean, std) priors of the neutral pose. A pair of
-# (mean, std) tuples is asymmetric: its first entry goes to a random side.
-_STYLES: Dict[str, dict] = {
-    'stand': {},
-    'walk': {
-        'shoulder_flexion': ((28., 12.), (-25., 10.)),
-        'elbow_flexion': (25., 15.),
-        'hip_flexion': ((-18., 8.), (25., 10.)),
-        'knee_flexion': ((35., 15.), (10., 8.)),
-    },
-    'arms_up': {
-        'shoulder_abduction': (135., 30.),
-        'shoulder_flexion': (20., 30.),
-        'elbow_flexion': (25., 25.),
-    },
-    'wave': {
-        'shoulder_abduction': ((95., 15.), (12., 8.)),
-        'shoulder_rotation': ((60., 20.), (-10., 15.)),
-        'elbow_flexion': ((100., 20.), (15., 10.)),
-    },
-    'reach': {
-        'shoulder_flexion': ((85., 25.), (10., 15.)),
-        'elbow_flexion': ((10., 10.), (35., 20.)),
-    },
-    'sit': {
-        'hip_flexion': (85., 15.),
-        'knee_flexion': (90., 15.),
-        'hip_abduction': (12., 8.),
-        'spine_lean': (10., 8.),
-        'elbow_flexion': (50., 25.),
-        'shoulder_flexion': (25., 15.),
-    },
-    'lunge': {
-        'hip_flexion': ((70., 15.), (-20., 10.)),
-        'knee_flexion': ((70., 20.), (30., 15.)),
-        'spine_lean': (10., 8.),
-        'shoulder_abduction': (30., 20.),
-    },
-    'random': None,  # uniform inside the joint limits
-}
-_STYLE_PROBS = {'stand': 0.22, 'walk': 0.18, 'arms_up': 0.1, 'wave': 0.08,
-                'reach': 0.08, 'sit': 0.1, 'lunge': 0.08, 'random': 0.16}
+from .landmarks import LANDMARK_INDEX, LANDMARKS
 
 # Segment lengths and limb thicknesses in units of the torso length.
 _LENGTHS = {
@@ -254,54 +132,6 @@ def sample_body_shape(rng: np.random.Generator) -> BodyShape:
     return BodyShape(lengths=lengths, thickness=thickness)
 
 
-def _sample_angle(rng: np.random.Generator, prior, name: str) -> float:
-    lo, hi = JOINT_LIMITS[name]
-    mean, std = prior
-    return float(np.clip(rng.normal(mean, std), lo, hi))
-
-
-def sample_pose_angles(rng: np.random.Generator,
-                       style: str = None) -> Dict[str, np.ndarray]:
-    """Sample plausible joint angles, always inside :data:`JOINT_LIMITS`.
-
-    Args:
-        rng (np.random.Generator): Random generator.
-        style (str, optional): One of the keys of ``_STYLES``; a random one
-            (weighted by ``_STYLE_PROBS``) if ``None``.
-
-    Returns:
-        dict: Angle name -> degrees. Sided angles (:data:`SIDED_ANGLES`) are
-        arrays of shape (2,) (left, right); the others have shape ().
-    """
-    if style is None:
-        names = list(_STYLE_PROBS)
-        probs = np.array([_STYLE_PROBS[n] for n in names])
-        style = names[rng.choice(len(names), p=probs / probs.sum())]
-    if style not in _STYLES:
-        raise ValueError(f'unknown pose style {style!r}')
-    overrides = _STYLES[style]
-    angles = {}
-    for name in JOINT_LIMITS:
-        sided = name in SIDED_ANGLES
-        if overrides is None and sided:
-            lo, hi = JOINT_LIMITS[name]
-            values = rng.uniform(lo, hi, size=2)
-        else:
-            prior = (overrides or {}).get(name, _NEUTRAL_PRIOR[name])
-            if not sided:
-                values = np.array(_sample_angle(rng, prior, name))
-            elif isinstance(prior[0], tuple):  # asymmetric (side A, side B)
-                first = int(rng.integers(2))
-                values = np.zeros(2)
-                values[first] = _sample_angle(rng, prior[0], name)
-                values[1 - first] = _sample_angle(rng, prior[1], name)
-            else:
-                values = np.array(
-                    [_sample_angle(rng, prior, name) for _ in range(2)])
-        angles[name] = values
-    return angles
-
-
 def _limb(root: np.ndarray, frame: np.ndarray, mirror: bool,
           proximal: np.ndarray, hinge: np.ndarray, len1: float, len2: float,
           len3: float, end_dir: np.ndarray) -> Tuple[np.ndarray, ...]:
@@ -339,7 +169,7 @@ def forward_kinematics(shape: BodyShape,
     Args:
         shape (BodyShape): Figure proportions.
         angles (dict): Joint angles as returned by
-            :func:`sample_pose_angles`.
+            :func:`~.pose_prior.sample_pose_angles`.
 
     Returns:
         Pose3D: Landmarks (pelvis at the origin) and face normals.
@@ -439,3 +269,9 @@ def project_to_image(pose: Pose3D, yaw: float, roll: float, scale: float,
     head_axes = to_img @ cam_rot @ pose.head_axes
     return dict(xy=xy + offset, depth=img[:, 2], normals_z=normals_cam[:, 2],
                 head_axes=head_axes)
+
+
+__all__ = [
+    'BodyShape', 'Pose3D', 'rot_x', 'rot_y', 'rot_z', 'sample_body_shape',
+    'forward_kinematics', 'project_to_image'
+]

@@ -32,8 +32,8 @@ from typing import Dict, List, Sequence
 import numpy as np
 from scipy.io import savemat
 
-from .body_model import COCO_KEYPOINTS, COCO_SKELETON, MPII_KEYPOINTS
-from .generator import FigureAnnotation
+from .landmarks import COCO_KEYPOINTS, COCO_SKELETON, MPII_KEYPOINTS
+from .synthetic_sample import FigureAnnotation
 
 _MAT_HEADER = b'MATLAB 5.0 MAT-file, written by pose_nas synthetic data'
 _MAT_HEADER_LEN = 116  # text part of a MAT 5 header

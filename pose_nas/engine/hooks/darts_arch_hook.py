@@ -7,87 +7,11 @@ import torch.nn as nn
 from mmengine.hooks import Hook
 from mmengine.optim import OptimWrapperDict
 
-from pose_nas.nas.arch import (named_arch_parameters, unwrap_model,
-                               weight_parameters)
+from pose_nas.nas.cost import ArchBudget
+from pose_nas.nas.mutator import ArchMutator
 from pose_nas.registry import HOOKS
 from ..utils import (HeldOutBatches, all_reduce_mean_, compute_loss)
 
-
-class ArchBudget:
-    """Expected FLOPs of a model's searchable module under the current
-    architecture distribution, and the budget penalty.
-
-    Args:
-        model (nn.Module): the (unwrapped) model; its searchable module
-            provides ``cost_table(input_size)`` and ``cost_logits()``.
-        target (float): budget in FLOPs (whole model).
-        input_size (tuple): ``(width, height)`` of the budget.
-        weight (float): penalty weight.
-    """
-
-    def __init__(self, model: nn.Module, target: float,
-                 input_size: Tuple[int, int] = (192, 256),
-                 weight: float = 1.0) -> None:
-        from pose_nas.nas.arch import find_searchable
-        from pose_nas.nas.cost import BudgetPenalty, count_flops
-        modules = [m for m in find_searchable(model).values()
-                   if hasattr(m, 'cost_table')]
-        if not modules:
-            raise RuntimeError('budget-aware search needs a searchable '
-                               'module with cost_table() (e.g. '
-                               'EfficientPoseBackbone)')
-        self.module = modules[0]
-        self.target = float(target)
-        self.penalty_fn = BudgetPenalty(target, weight)
-        fixed, self.tables = self.module.cost_table(tuple(input_size))
-        head = getattr(model, 'head', None)
-        if head is not None and self.module is getattr(model, 'backbone',
-                                                       None):
-            w, h = input_size
-            with torch.no_grad():
-                was = self.module.training
-                self.module.eval()
-                feats = self.module(torch.zeros(1, 3, h, w))
-                self.module.train(was)
-            neck = getattr(model, 'neck', None)
-            if neck is not None:
-                fixed += count_flops(neck, (feats, ))
-                with torch.no_grad():
-                    feats = neck(feats)
-            fixed += count_flops(_HeadForward(head), (feats, ))
-        self.fixed = fixed
-        self.min_cost = fixed + sum(float(t.min()) for t in self.tables)
-        self.max_cost = fixed + sum(float(t.max()) for t in self.tables)
-
-    def expected(self) -> torch.Tensor:
-        from pose_nas.nas.cost import expected_cost
-        return expected_cost(self.module.cost_logits(), self.tables,
-                             self.fixed)
-
-    def penalty(self) -> torch.Tensor:
-        """Penalty on the expected (soft) cost plus on the cost of the net
-        derived now (straight-through argmax)."""
-        from pose_nas.nas.cost import expected_cost
-        hard = expected_cost(self.module.cost_logits(), self.tables,
-                             self.fixed, hard=True)
-        return self.penalty_fn(self.expected()) + self.penalty_fn(hard)
-
-    def project(self, tolerance: float = 0.05) -> list:
-        """Budget-aware derivation: candidate index per position."""
-        from pose_nas.nas.cost import project_to_budget
-        return project_to_budget(self.module.cost_logits(), self.tables,
-                                 self.fixed, self.target, tolerance)
-
-
-class _HeadForward(nn.Module):
-    """Wrap a pose head so the FLOPs counter calls ``head.forward``."""
-
-    def __init__(self, head: nn.Module) -> None:
-        super().__init__()
-        self.head = head
-
-    def forward(self, feats):
-        return self.head.forward(feats)
 
 LossFn = Callable[[nn.Module, Any], torch.Tensor]
 
@@ -275,7 +199,7 @@ class DartsArchHook(Hook):
             loader = self.arch_dataloader_cfg
         self.stream = HeldOutBatches(loader)
         if self.budget_cfg is not None:
-            self.budget = ArchBudget(unwrap_model(runner.model),
+            self.budget = ArchBudget(ArchMutator.of(runner.model).model,
                                      **self.budget_cfg)
             runner.logger.info(
                 f'budget-aware search: target {self.budget.target:.4g} '
@@ -301,8 +225,9 @@ class DartsArchHook(Hook):
                           data_batch: Any = None) -> None:
         if not self._active(runner):
             return
-        model = unwrap_model(runner.model)
-        arch = [p for _, p in named_arch_parameters(model)]
+        mutator = ArchMutator.of(runner.model)
+        model = mutator.model
+        arch = mutator.arch_parameters()
         arch_wrapper = runner.optim_wrapper[self.arch_key]
         val_batch = self.stream.next()
         val_loss_fn = self.loss_fn
@@ -310,7 +235,8 @@ class DartsArchHook(Hook):
             budget = self.budget
 
             def val_loss_fn(m, b):
-                return self.loss_fn(m, b) + budget.penalty().float()
+                loss = self.loss_fn(m, b)
+                return loss + budget.penalty().to(loss.dtype)
 
         if self.order == 1:
             loss, grads = first_order_arch_grads(model, val_loss_fn,
@@ -325,7 +251,7 @@ class DartsArchHook(Hook):
                 wd = weight_opt.param_groups[0].get('weight_decay', 0.0)
             loss, grads = unrolled_arch_grads(model, self.loss_fn,
                                               data_batch, val_batch, arch,
-                                              weight_parameters(model), xi,
+                                              mutator.weight_parameters(), xi,
                                               wd, self.fd_eps, val_loss_fn)
         for p, g in zip(arch, grads):
             p.grad = g.detach().clone()
@@ -340,8 +266,8 @@ class DartsArchHook(Hook):
 
     def after_train_epoch(self, runner) -> None:
         if self.budget is not None:
-            choices = self.budget.project()
-            runner.message_hub.update_info('nas_budget_choices', choices)
+            ArchMutator.of(runner.model).record_budget(
+                self.budget.target, self.budget.project())
 
     # -- checkpoints ------------------------------------------------------
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:

@@ -8,8 +8,7 @@ from typing import Any, Dict, Optional
 from mmengine.dist import master_only
 from mmengine.hooks import Hook
 
-from pose_nas.nas.arch import (find_searchable, is_arch_param_name,
-                               normalized_entropy, unwrap_model)
+from pose_nas.nas.mutator import ArchMutator
 from pose_nas.registry import HOOKS
 
 
@@ -57,43 +56,18 @@ class GenotypeLoggerHook(Hook):
         self._write(runner, record)
 
     def collect(self, runner) -> Dict[str, Any]:
-        model = unwrap_model(runner.model)
-        arch: Dict[str, Any] = {}
-        genotypes: Dict[str, Any] = {}
-        hub_decisions = runner.message_hub.get_info('nas_decisions')
-        for prefix, module in find_searchable(model).items():
-            labels = module.arch_labels() if hasattr(module,
-                                                     'arch_labels') else {}
-            for pname, p in module.named_parameters():
-                if not is_arch_param_name(pname):
-                    continue
-                full = f'{prefix}.{pname}' if prefix else pname
-                weights = p.detach().float().softmax(-1)
-                arch[full] = dict(
-                    labels=labels.get(pname,
-                                      [str(i) for i in range(p.shape[-1])]),
-                    weights=weights.tolist(),
-                    entropy=normalized_entropy(p.detach()))
-            kwargs = dict(self.derive_kwargs)
-            if hub_decisions and hub_decisions.get('best') is not None and \
-                    module.decision_space():
-                kwargs['decisions'] = hub_decisions['best']
-            elif hub_decisions and module.decision_space():
-                kwargs['decisions'] = hub_decisions['greedy']
-            budget_choices = runner.message_hub.get_info(
-                'nas_budget_choices')
-            if budget_choices is not None and hasattr(module, 'cost_table'):
-                kwargs['choices'] = budget_choices
-            genotype = module.derive_genotype(
-                epoch=runner.epoch + 1, **kwargs)
-            genotypes[prefix] = genotype.to_dict()
+        """The record of this epoch, read through the model's
+        :class:`~pose_nas.nas.mutator.ArchMutator`."""
+        mutator = ArchMutator.of(runner.model)
+        genotypes = mutator.derive_genotypes(epoch=runner.epoch + 1,
+                                             **self.derive_kwargs)
         record = dict(
             epoch=runner.epoch + 1,
             iter=runner.iter + 1,
-            arch=arch,
-            genotypes=genotypes)
-        if hub_decisions:
-            record['decisions'] = {'': hub_decisions}
+            arch=mutator.arch_state(),
+            genotypes={k: g.to_dict() for k, g in genotypes.items()})
+        if mutator.decision_record:
+            record['decisions'] = {'': mutator.decision_record}
         return record
 
     @master_only

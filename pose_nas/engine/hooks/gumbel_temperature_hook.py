@@ -5,8 +5,7 @@ from typing import Optional
 
 from mmengine.hooks import Hook
 
-from pose_nas.nas.arch import unwrap_model
-from pose_nas.nas.mixed_op import set_mixed_op_attr
+from pose_nas.nas.mutator import ArchMutator
 from pose_nas.registry import HOOKS
 
 SCHEDULES = ('constant', 'linear', 'exponential', 'cosine')
@@ -68,7 +67,7 @@ class GumbelTemperatureHook(Hook):
         attrs = dict(tau=self.tau)
         if self.hard_from is not None:
             attrs['hard'] = step >= self.hard_from
-        n = set_mixed_op_attr(unwrap_model(runner.model), **attrs)
+        n = ArchMutator.of(runner.model).set_mixed_op(**attrs)
         if n == 0:
             raise RuntimeError('GumbelTemperatureHook: the model has no '
                                'searchable MixedOp')

@@ -4,7 +4,7 @@ import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
-from pose_nas.nas.arch import named_arch_parameters
+from pose_nas.nas.mutator import ArchMutator
 from pose_nas.registry import HOOKS
 from ..utils import broadcast_
 
@@ -36,7 +36,7 @@ class RandomArchHook(Hook):
         self._params = []
 
     def before_train(self, runner) -> None:
-        named = sorted(named_arch_parameters(runner.model),
+        named = sorted(ArchMutator.of(runner.model).named_arch_parameters(),
                        key=lambda kv: kv[0])
         if not named:
             raise RuntimeError('RandomArchHook: the model has no '

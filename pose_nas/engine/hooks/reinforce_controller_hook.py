@@ -8,9 +8,11 @@ from mmengine.dist import is_distributed
 from mmengine.hooks import Hook
 from mmpose.registry import TASK_UTILS
 
-from pose_nas.nas.arch import SearchableMixin, find_searchable, unwrap_model
-from pose_nas.nas.controller import (LSTMController, MovingAverageBaseline,
-                                     best_of_k, reinforce_loss)
+from pose_nas.nas.arch import SearchableMixin
+from pose_nas.nas.mutator import ArchMutator
+from pose_nas.nas.controller import LSTMController
+from pose_nas.nas.reinforce import (MovingAverageBaseline, best_of_k,
+                                    reinforce_loss)
 from pose_nas.registry import HOOKS, OPTIMIZERS
 from ..utils import broadcast_, broadcast_ints
 
@@ -21,7 +23,8 @@ TRAIN_SAMPLING = ('controller', 'uniform', 'all')
 class ReinforceControllerHook(Hook):
     """Search the discrete decisions of a searchable module with REINFORCE.
 
-    The module (found by :func:`find_searchable`, the first one with a
+    The module (found by the model's
+    :class:`~pose_nas.nas.mutator.ArchMutator`: the first one with a
     non-empty ``decision_space()``, or named by ``target``) exposes
     ``decision_space()`` / ``apply_decisions()``. An :class:`LSTMController`
     proposes decision vectors; from ``start_epoch`` on, at the end of every
@@ -102,18 +105,11 @@ class ReinforceControllerHook(Hook):
 
     # -- setup ------------------------------------------------------------
     def _find_module(self, runner) -> SearchableMixin:
-        model = unwrap_model(runner.model)
-        if self.target is not None:
-            module = model.get_submodule(self.target) if self.target else \
-                model
-            if not isinstance(module, SearchableMixin):
-                raise TypeError(f'{self.target!r} is not a searchable module')
-            return module
-        for module in find_searchable(model).values():
-            if module.decision_space():
-                return module
-        raise RuntimeError('ReinforceControllerHook: no searchable module '
-                           'exposes discrete decisions (decision_space())')
+        mutator = ArchMutator.of(runner.model)
+        try:
+            return mutator.decision_module(self.target)[1]
+        except (KeyError, RuntimeError) as e:
+            raise RuntimeError(f'ReinforceControllerHook: {e}') from None
 
     def before_train(self, runner) -> None:
         self.module = self._find_module(runner)
@@ -132,7 +128,7 @@ class ReinforceControllerHook(Hook):
         if self._pending is not None:
             self._load(self._pending)
             self._pending = None
-        runner.message_hub.update_info('nas_decisions', self.summary())
+        ArchMutator.of(runner.model).record_decisions(self.summary())
 
     # -- sampling ---------------------------------------------------------
     def _sample(self) -> List[int]:
@@ -166,7 +162,7 @@ class ReinforceControllerHook(Hook):
         if epoch + 1 >= runner.max_epochs:
             self._derive(runner)
         self.module.apply_decisions(None)
-        runner.message_hub.update_info('nas_decisions', self.summary())
+        ArchMutator.of(runner.model).record_decisions(self.summary())
 
     def _update(self, runner) -> None:
         log_probs, entropies, rewards = [], [], []

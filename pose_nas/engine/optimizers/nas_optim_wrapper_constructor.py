@@ -6,12 +6,13 @@ from typing import List, Optional
 import torch.nn as nn
 from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapper
 
-from pose_nas.nas.arch import arch_parameters, unwrap_model
+from pose_nas.nas.mutator import ArchMutator
 from pose_nas.registry import (OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS,
                                OPTIMIZERS)
 from .nas_optim_wrapper_dict import NASOptimWrapperDict
 
-#: SPEC section 2: the default optimizer of a separate arch step.
+#: The default optimizer of a separate arch step (DARTS, Liu et al.,
+#: ICLR 2019, Sec. 3.1.2: Adam, lr 3e-4, betas (0.5, 0.999), wd 1e-3).
 DEFAULT_ARCH_OPTIMIZER = dict(
     type='Adam', lr=3e-4, betas=(0.5, 0.999), weight_decay=1e-3)
 ARCH_STRATEGIES = ('joint', 'separate', 'frozen')
@@ -50,11 +51,17 @@ class NASOptimWrapperConstructor:
                                      betas=(0.5, 0.999),
                                      weight_decay=1e-3)))
 
+    A config usually does not write the ``arch`` dict: a ``search =
+    dict(strategy=...)`` section sets it (see
+    :mod:`pose_nas.engine.strategies`), including ``mixed_op_mode``, the
+    :class:`~pose_nas.nas.mixed_op.MixedOp` mode the strategy searches with
+    (set on the model when the optimizer is built).
+
     Args:
         optim_wrapper_cfg (dict): the weight optim wrapper config plus an
-            ``arch`` dict (``strategy``; ``lr`` / ``weight_decay`` / ``betas``
-            / ``momentum`` for ``joint``; ``optimizer`` / ``type`` /
-            ``clip_grad`` for ``separate``).
+            ``arch`` dict (``strategy``; ``mixed_op_mode``; ``lr`` /
+            ``weight_decay`` / ``betas`` / ``momentum`` for ``joint``;
+            ``optimizer`` / ``type`` / ``clip_grad`` for ``separate``).
         paramwise_cfg (dict, optional): applied to the weights only.
     """
 
@@ -64,6 +71,7 @@ class NASOptimWrapperConstructor:
         cfg = copy.deepcopy(dict(optim_wrapper_cfg))
         arch_cfg = dict(cfg.pop('arch', None) or {})
         self.strategy = arch_cfg.pop('strategy', 'joint')
+        self.mixed_op_mode = arch_cfg.pop('mixed_op_mode', None)
         if self.strategy not in ARCH_STRATEGIES:
             raise ValueError(f'arch strategy must be one of {ARCH_STRATEGIES}'
                              f', got {self.strategy!r}')
@@ -95,8 +103,11 @@ class NASOptimWrapperConstructor:
         return OPTIMIZERS.build(optimizer_cfg)
 
     def __call__(self, model: nn.Module) -> OptimWrapper:
-        model = unwrap_model(model)
-        arch = arch_parameters(model)
+        mutator = ArchMutator.of(model)
+        model = mutator.model
+        if self.mixed_op_mode is not None:
+            mutator.set_mixed_op(mode=self.mixed_op_mode)
+        arch = mutator.arch_parameters()
         arch_ids = {id(p) for p in arch}
         if not arch and self.strategy != 'frozen':
             raise ValueError(

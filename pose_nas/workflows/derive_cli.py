@@ -1,0 +1,93 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""Derive the discrete architecture from a search checkpoint.
+
+The command line of ``tools/derive_arch.py``; also runs as
+``python -m pose_nas.workflows.derive_cli`` (how the studies call it, so an
+installed package needs no source checkout). Example::
+
+    python tools/derive_arch.py \
+        configs/nas_engine/engine-darts1_cellnet_hm_1xb16-10e_synthcoco-128x96.py \
+        work_dirs/search/epoch_10.pth --out-dir work_dirs/derived
+
+Writes one genotype file per searchable module (``genotype_backbone.json``)
+and a retrain config (``<train config>_derived.py``) that inherits the
+method's train config (the search config's ``retrain_config``, or
+``--retrain-config``) with ``genotype=`` pointing at those files; then
+builds the derived model once to check that the genotype fits it. Train it
+with ``tools/train.py <that config>``.
+"""
+import argparse
+import sys
+from typing import List, Optional
+
+from mmengine.config import DictAction
+
+from pose_nas.apis.derive import derive_arch
+
+__all__ = ['parse_args', 'main']
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config', help='the search config')
+    parser.add_argument('checkpoint', help='a search checkpoint (local)')
+    parser.add_argument('--out-dir', required=True, help='output folder')
+    parser.add_argument(
+        '--retrain-config',
+        help='train config the retrain config inherits (default: the '
+        "search config's `retrain_config`)")
+    parser.add_argument(
+        '--k', type=int, help='incoming edges kept per node (cell spaces)')
+    parser.add_argument(
+        '--prune-below',
+        type=float,
+        help='continuous spaces: weights at or below this become zero')
+    parser.add_argument(
+        '--budget-gflops',
+        type=float,
+        help='project the architecture onto this FLOPs budget (whole '
+        'model, GFLOPs, spaces with a cost table such as EfficientPose), '
+        'overriding a budget saved by the search')
+    parser.add_argument(
+        '--budget-input-size',
+        type=int,
+        nargs=2,
+        default=(192, 256),
+        metavar=('W', 'H'),
+        help='input size of --budget-gflops (default 192 256)')
+    parser.add_argument(
+        '--format', choices=('json', 'yaml'), default='json',
+        help='genotype file format')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override settings of the search config')
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Run the derive command line on ``argv`` (default: ``sys.argv[1:]``)."""
+    args = parse_args(argv)
+    kwargs = {}
+    if args.k is not None:
+        kwargs['k'] = args.k
+    if args.prune_below is not None:
+        kwargs['prune_below'] = args.prune_below
+    try:
+        budget = None
+        if args.budget_gflops is not None:
+            budget = dict(target=args.budget_gflops * 1e9,
+                          input_size=tuple(args.budget_input_size))
+        result = derive_arch(args.config, args.checkpoint, args.out_dir,
+                             args.retrain_config, kwargs, args.format,
+                             args.cfg_options, budget)
+    except (FileNotFoundError, RuntimeError, ValueError, KeyError) as e:
+        print(f'derive_arch: error: {e}', file=sys.stderr)
+        sys.exit(1)
+    for name, path in result['genotypes'].items():
+        print(f'genotype ({name or "model"}): {path}')
+    print(f'retrain config: {result["config"]}')
+    print(f'derived model parameters: {result["params"]}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,369 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""Architecture studies on built-in synthetic data: several variants (a
+search run derived and retrained, a random architecture, a released
+architecture, ...) over several seeds, each trained and tested with MMPose's
+own tools, then top-down inference with an MMDetection person detector.
+
+A study is an MMEngine config (see ``configs/*/studies/``)::
+
+    data = dict(num_train=300, num_val=60, seed=0)   # synthetic COCO, once
+    seeds = [0, 1]
+    search_epochs = 4
+    retrain_epochs = 20
+    flops_input_size = (192, 256)                     # (w, h) for GFLOPs
+    variants = [
+        # search -> derive (tools/derive_arch.py) -> retrain -> test
+        dict(name='searched', search_config='../x_search.py',
+             search_cfg_options={'train_cfg.search.darts.budget.target': 0.42e9},
+             derive_args=['--prune-below', '1e-3']),
+        # a train config: retrain -> test
+        dict(name='released-A', config='../x_train.py'),
+    ]
+    topdown = dict(variant='searched', det_config='../../detectors/x.py',
+                   det_epochs=20, num_images=10, bbox_thr=0.1)
+
+Paths are relative to the study file. ``'{seed}'`` in a string option (or
+the int option ``'{seed}'``) becomes the run's seed, so a random baseline's
+draw changes with the seed.
+"""
+import copy
+import glob
+import json
+import math
+import os
+import os.path as osp
+import time
+from typing import Any, Dict, List, Optional, Sequence
+
+from mmengine.config import Config
+
+from pose_nas.deploy.complexity import model_complexity
+from .config_retarget import retarget_config
+from .metrics import latest_metrics, match_topdown_results
+from .tool_runner import mmpose_tool_path, run_module, run_tool
+
+# the derive command line (tools/derive_arch.py), run as a module of the
+# package so that an installed pose_nas needs no source checkout
+DERIVE_MODULE = 'pose_nas.workflows.derive_cli'
+
+
+def _resolve(study_file: str, path: str) -> str:
+    if osp.isabs(path):
+        return path
+    return osp.abspath(osp.join(osp.dirname(osp.abspath(study_file)), path))
+
+
+def _with_seed(obj: Any, seed: int) -> Any:
+    """Replace ``'{seed}'`` placeholders (whole value or inside strings)."""
+    if isinstance(obj, dict):
+        return {k: _with_seed(v, seed) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_with_seed(v, seed) for v in obj)
+    if obj == '{seed}':
+        return seed
+    if isinstance(obj, str) and '{seed}' in obj:
+        return obj.replace('{seed}', str(seed))
+    return obj
+
+
+def check_study(study: Config, study_file: str) -> None:
+    """Clear errors for a malformed study before anything runs."""
+    for key in ('data', 'seeds', 'variants', 'retrain_epochs'):
+        if key not in study:
+            raise KeyError(f'study {study_file} has no `{key}`')
+    names = [v.get('name') for v in study.variants]
+    if None in names or len(set(names)) != len(names):
+        raise ValueError(f'every variant needs a unique name, got {names}')
+    for v in study.variants:
+        kinds = [k for k in ('search_config', 'config') if k in v]
+        if len(kinds) != 1:
+            raise ValueError(f"variant {v['name']!r}: give exactly one of "
+                             "`search_config` or `config`")
+        path = _resolve(study_file, v[kinds[0]])
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f"variant {v['name']!r}: config not found: {path}")
+    td = study.get('topdown')
+    if td:
+        if td.get('variant') not in names:
+            raise ValueError(f"topdown.variant {td.get('variant')!r} is not "
+                             f'one of the variants {names}')
+        det = _resolve(study_file, td['det_config'])
+        if not osp.isfile(det):
+            raise FileNotFoundError(f'detector config not found: {det}')
+
+
+def _last_checkpoint(work_dir: str, epochs: int) -> str:
+    ckpt = osp.join(work_dir, f'epoch_{epochs}.pth')
+    if not osp.isfile(ckpt):
+        raise FileNotFoundError(f'training did not write {ckpt}')
+    return ckpt
+
+
+def _tool_env(threads: Optional[int]) -> Optional[Dict[str, str]]:
+    """Environment of the tool subprocesses: ``threads`` intra-op threads
+    (OpenMP / MKL), or the inherited environment."""
+    if not threads:
+        return None
+    env = dict(os.environ)
+    for key in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+        env[key] = str(int(threads))
+    return env
+
+
+def run_variant(study: Config, study_file: str, variant: dict, seed: int,
+                coco_root: str, out_dir: str,
+                num_workers: int = 2,
+                threads: Optional[int] = None) -> Dict[str, Any]:
+    """One variant at one seed: [search -> derive ->] retrain -> test."""
+    env = _tool_env(threads)
+    variant = _with_seed(copy.deepcopy(dict(variant)), seed)
+    os.makedirs(out_dir, exist_ok=True)
+    rec: Dict[str, Any] = dict(variant=variant['name'], seed=seed,
+                               timings_s={})
+    t = time.time()
+    train_tool, test_tool = (mmpose_tool_path('train.py'),
+                             mmpose_tool_path('test.py'))
+    if 'search_config' in variant:
+        src = _resolve(study_file, variant['search_config'])
+        cfg = Config.fromfile(src)
+        cfg.merge_from_dict(variant.get('search_cfg_options', {}))
+        if cfg.get('retrain_config'):  # keep it valid once the cfg moves
+            cfg.retrain_config = osp.join(osp.dirname(src),
+                                          cfg.retrain_config)
+        epochs = int(variant.get('search_epochs', study.get('search_epochs',
+                                                              4)))
+        retarget_config(cfg, coco_root, epochs, num_workers=num_workers)
+        cfg.randomness = dict(seed=seed)
+        search_dir = osp.join(out_dir, 'search')
+        os.makedirs(search_dir, exist_ok=True)
+        search_cfg = osp.join(search_dir, 'search_config.py')
+        cfg.dump(search_cfg)
+        run_tool(train_tool, [search_cfg, '--work-dir', search_dir],
+                 osp.join(search_dir, 'train.log'), env=env)
+        rec['timings_s']['search'] = round(time.time() - t, 1)
+        t = time.time()
+        derived_dir = osp.join(out_dir, 'derived')
+        run_module(DERIVE_MODULE, [
+            search_cfg, _last_checkpoint(search_dir, epochs), '--out-dir',
+            derived_dir, *[str(a) for a in variant.get('derive_args', [])]
+        ], osp.join(out_dir, 'derive.log'), env=env)
+        found = sorted(glob.glob(osp.join(derived_dir, '*_derived.py')))
+        if len(found) != 1:
+            raise RuntimeError(f'derive wrote {found} in {derived_dir}')
+        train_cfg_file = found[0]
+        rec['genotypes'] = sorted(
+            glob.glob(osp.join(derived_dir, 'genotype*')))
+        rec['timings_s']['derive'] = round(time.time() - t, 1)
+        t = time.time()
+    else:
+        train_cfg_file = _resolve(study_file, variant['config'])
+
+    cfg = Config.fromfile(train_cfg_file)
+    cfg.merge_from_dict(variant.get('retrain_cfg_options', {}))
+    epochs = int(variant.get('retrain_epochs', study.retrain_epochs))
+    retarget_config(cfg, coco_root, epochs, num_workers=num_workers)
+    cfg.randomness = dict(seed=seed)
+    retrain_dir = osp.join(out_dir, 'retrain')
+    os.makedirs(retrain_dir, exist_ok=True)
+    retrain_cfg = osp.join(retrain_dir, 'retrain_config.py')
+    cfg.dump(retrain_cfg)
+    run_tool(train_tool, [retrain_cfg, '--work-dir', retrain_dir],
+             osp.join(retrain_dir, 'train.log'), env=env)
+    rec['timings_s']['retrain'] = round(time.time() - t, 1)
+    t = time.time()
+    ckpt = _last_checkpoint(retrain_dir, epochs)
+    test_dir = osp.join(out_dir, 'test')
+    run_tool(test_tool, [retrain_cfg, ckpt, '--work-dir', test_dir],
+             osp.join(out_dir, 'test.log'), env=env)
+    rec['timings_s']['test'] = round(time.time() - t, 1)
+    rec['metrics'] = latest_metrics(test_dir)
+    rec.update(model_complexity(retrain_cfg,
+                                study.get('flops_input_size', (192, 256))))
+    rec['config'] = retrain_cfg
+    rec['checkpoint'] = ckpt
+    return rec
+
+
+def _mean_std(values: List[float]) -> Dict[str, float]:
+    n = len(values)
+    mean = sum(values) / n
+    std = math.sqrt(sum((v - mean)**2 for v in values) / (n - 1)) if n > 1 \
+        else 0.0
+    return dict(mean=mean, std=std, n=n)
+
+
+def summarize(runs: List[Dict[str, Any]], variants: Sequence[dict],
+              metric: str) -> List[Dict[str, Any]]:
+    """Per variant: mean/std of ``metric`` over seeds, params, GFLOPs."""
+    rows = []
+    for v in variants:
+        mine = [r for r in runs if r['variant'] == v['name']]
+        if not mine:
+            continue
+        vals = [r['metrics'][metric] for r in mine]
+        rows.append(
+            dict(variant=v['name'],
+                 metric=metric,
+                 per_seed={str(r['seed']): r['metrics'][metric]
+                           for r in mine},
+                 params_m=[round(r['params_m'], 3) for r in mine],
+                 gflops=[round(r['gflops'], 3) for r in mine],
+                 **_mean_std(vals)))
+    return rows
+
+
+def markdown_table(rows: List[Dict[str, Any]], flops_input_size) -> str:
+    w, h = flops_input_size
+    metric = rows[0]['metric'] if rows else 'AP'
+    lines = [
+        f'| variant | {metric} mean ± std | per seed | params (M) | '
+        f'GFLOPs @{h}x{w} |', '| --- | --- | --- | --- | --- |'
+    ]
+    for r in rows:
+        per = ', '.join(f'{s}: {v:.3f}' for s, v in r['per_seed'].items())
+        params = ' / '.join(f'{p:.2f}' for p in r['params_m'])
+        flops = ' / '.join(f'{f:.3f}' for f in r['gflops'])
+        lines.append(f"| {r['variant']} | {r['mean']:.3f} ± {r['std']:.3f} "
+                     f"(n={r['n']}) | {per} | {params} | {flops} |")
+    return '\n'.join(lines)
+
+
+def run_topdown(study: Config, study_file: str, run: Dict[str, Any],
+                paths: dict, work_dir: str, num_workers: int = 2,
+                det_checkpoint: Optional[str] = None,
+                det_config: Optional[str] = None,
+                threads: Optional[int] = None) -> Dict[str, Any]:
+    """Train the study's detector (or reuse one) and run detector -> pose on
+    held-out images with the chosen variant's retrained model."""
+    import mmdet
+
+    from pose_nas.apis.inference import (init_topdown_inferencer,
+                                         topdown_predict)
+    td = study.topdown
+    coco_root = osp.dirname(osp.dirname(paths['val']['ann_file']))
+    out: Dict[str, Any] = dict(variant=run['variant'], seed=run['seed'])
+    det_dir = osp.join(work_dir, 'detector')
+    if det_checkpoint is None:
+        epochs = int(td.get('det_epochs', 20))
+        cfg = retarget_config(
+            Config.fromfile(_resolve(study_file, td['det_config'])),
+            coco_root, epochs, num_workers=num_workers)
+        cfg.randomness = dict(seed=int(study.data.get('seed', 0)))
+        os.makedirs(det_dir, exist_ok=True)
+        det_config = osp.join(det_dir, 'det_config.py')
+        cfg.dump(det_config)
+        det_train = osp.join(osp.dirname(mmdet.__file__), '.mim', 'tools',
+                             'train.py')
+        run_tool(det_train, [det_config, '--work-dir', det_dir],
+                 osp.join(det_dir, 'train.log'), env=_tool_env(threads))
+        det_checkpoint = _last_checkpoint(det_dir, epochs)
+        try:
+            out['detector_val'] = latest_metrics(det_dir)
+        except (FileNotFoundError, ValueError):  # no box found at all
+            out['detector_val'] = {}
+    elif det_config is None:
+        raise ValueError('a detector checkpoint needs its config')
+    images = sorted(glob.glob(osp.join(paths['val']['img_dir'], '*')))
+    images = images[-int(td.get('num_images', 10)):]
+    demo_dir = osp.join(work_dir, 'topdown')
+    inferencer = init_topdown_inferencer(run['config'], run['checkpoint'],
+                                         det_config, det_checkpoint,
+                                         device='cpu')
+    results = topdown_predict(
+        inferencer, images, bbox_thr=float(td.get('bbox_thr', 0.1)),
+        vis_out_dir=osp.join(demo_dir, 'visualizations'),
+        pred_out_dir=osp.join(demo_dir, 'predictions'))
+    out['match'] = match_topdown_results(results, paths['val']['ann_file'],
+                                         images)
+    out['det_config'], out['det_checkpoint'] = det_config, det_checkpoint
+    out['visualizations'] = osp.join(demo_dir, 'visualizations')
+    return out
+
+
+def run_study(study_file: str,
+              work_dir: str,
+              seeds: Optional[Sequence[int]] = None,
+              variants: Optional[Sequence[str]] = None,
+              num_workers: int = 2,
+              det_checkpoint: Optional[str] = None,
+              det_config: Optional[str] = None,
+              skip_topdown: bool = False,
+              threads: Optional[int] = None,
+              resume: bool = False) -> Dict[str, Any]:
+    """Run a whole study; writes ``summary.json`` and ``results.md`` under
+    ``work_dir`` (updated after every run, so a long study can be watched)
+    and returns the summary. ``threads`` sets OpenMP/MKL threads of the
+    tool subprocesses (on a shared machine, 1 avoids oversubscription).
+    ``resume``: keep the runs an earlier invocation finished (listed in
+    ``work_dir/summary.json`` with their checkpoint present) and run only
+    the rest (and the top-down step)."""
+    import pose_nas  # noqa: F401  registries, compat shims
+    from pose_nas.datasets import generate_synthetic_dataset
+
+    study = Config.fromfile(study_file)
+    check_study(study, study_file)
+    seeds = list(seeds if seeds is not None else study.seeds)
+    chosen = [v for v in study.variants
+              if variants is None or v['name'] in variants]
+    if variants is not None and len(chosen) != len(variants):
+        known = [v['name'] for v in study.variants]
+        raise ValueError(f'unknown variant(s) in {list(variants)}; the '
+                         f'study has {known}')
+    work_dir = osp.abspath(work_dir)
+    os.makedirs(work_dir, exist_ok=True)
+    data = dict(study.data)
+    paths = generate_synthetic_dataset(
+        osp.join(work_dir, 'data'),
+        splits={'train': int(data.get('num_train', 300)),
+                'val': int(data.get('num_val', 60))},
+        seed=int(data.get('seed', 0)), formats=('coco', ))['coco']
+    coco_root = osp.dirname(osp.dirname(paths['train']['ann_file']))
+    metric = study.get('metric', 'coco/AP')
+    summary: Dict[str, Any] = dict(
+        study=osp.abspath(study_file), work_dir=work_dir, seeds=seeds,
+        data=data, retrain_epochs=study.retrain_epochs,
+        search_epochs=study.get('search_epochs'),
+        flops_input_size=list(study.get('flops_input_size', (192, 256))),
+        threads=threads, runs=[])
+
+    def write():
+        summary['table'] = summarize(summary['runs'], chosen, metric)
+        with open(osp.join(work_dir, 'summary.json'), 'w') as f:
+            json.dump(summary, f, indent=2)
+        with open(osp.join(work_dir, 'results.md'), 'w') as f:
+            f.write(markdown_table(summary['table'],
+                                   summary['flops_input_size']) + '\n')
+
+    done = {}
+    if resume and osp.isfile(osp.join(work_dir, 'summary.json')):
+        with open(osp.join(work_dir, 'summary.json')) as f:
+            previous = json.load(f)
+        for rec in previous.get('runs', []):
+            if osp.isfile(rec.get('checkpoint', '')):
+                done[(rec['variant'], rec['seed'])] = rec
+    for seed in seeds:
+        for v in chosen:
+            if (v['name'], seed) in done:  # finished by an earlier run
+                print(f"[study] {v['name']} seed {seed}: done before",
+                      flush=True)
+                summary['runs'].append(done[(v['name'], seed)])
+                continue
+            print(f"[study] {v['name']} seed {seed}", flush=True)
+            rec = run_variant(study, study_file, v, seed, coco_root,
+                              osp.join(work_dir, v['name'], f'seed{seed}'),
+                              num_workers, threads)
+            print(f"[study] {v['name']} seed {seed}: {metric} = "
+                  f"{rec['metrics'].get(metric)}", flush=True)
+            summary['runs'].append(rec)
+            write()
+    td = study.get('topdown')
+    if td and not skip_topdown:
+        runs = [r for r in summary['runs'] if r['variant'] == td['variant']]
+        if runs:
+            summary['topdown'] = run_topdown(study, study_file, runs[0],
+                                             paths, work_dir, num_workers,
+                                             det_checkpoint, det_config,
+                                             threads)
+            write()
+    return summary

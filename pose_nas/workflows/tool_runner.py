@@ -1,0 +1,105 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""Locate and run the tools shipped inside the installed MMPose package, and
+run Python tools in logged subprocesses.
+
+MMPose installs its ``tools/`` (train.py, test.py, ...) under
+``site-packages/mmpose/.mim/tools``. pose_nas never forks them: our own
+``tools/train.py`` and ``tools/test.py`` import pose_nas (so its registry
+entries and compatibility shims exist) and hand over to MMPose's script.
+Orchestration (the studies, the synthetic workflow) runs such scripts, and
+pose_nas's own command lines as modules (``python -m``, so no path inside a
+source checkout is needed), with :func:`run_tool` / :func:`run_module`.
+"""
+import os
+import os.path as osp
+import runpy
+import subprocess
+import sys
+from typing import Dict, List, Optional, Sequence
+
+__all__ = ['mmpose_tool_path', 'run_mmpose_tool', 'run_tool', 'run_module']
+
+
+def mmpose_tool_path(name: str) -> str:
+    """Return the absolute path of a tool shipped with MMPose.
+
+    Args:
+        name (str): Path of the tool relative to MMPose's ``tools`` folder,
+            e.g. ``'train.py'`` or ``'analysis_tools/get_flops.py'``.
+
+    Returns:
+        str: The absolute path of the script.
+
+    Raises:
+        FileNotFoundError: If the installed MMPose does not ship the tool.
+    """
+    import mmpose
+    path = osp.join(osp.dirname(mmpose.__file__), '.mim', 'tools', name)
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'MMPose {mmpose.__version__} does not ship tools/{name} '
+            f'(looked for {path}); reinstall mmpose from its wheel.')
+    return path
+
+
+def run_mmpose_tool(name: str, argv: Optional[List[str]] = None) -> None:
+    """Run one of MMPose's tools in this process, as ``python tools/<name>``.
+
+    Args:
+        name (str): Tool path relative to MMPose's ``tools`` folder.
+        argv (list[str], optional): Command-line arguments for the tool.
+            Defaults to ``sys.argv[1:]``.
+    """
+    import pose_nas  # noqa: F401  registers modules, applies compat shims
+    script = mmpose_tool_path(name)
+    args = sys.argv[1:] if argv is None else list(argv)
+    old_argv = sys.argv
+    sys.argv = [script] + args
+    try:
+        runpy.run_path(script, run_name='__main__')
+    finally:
+        sys.argv = old_argv
+
+
+def _run_python(args: Sequence[str], log_file: str,
+                env: Optional[Dict[str, str]] = None) -> None:
+    """Run ``python *args`` in a subprocess, logging to ``log_file``."""
+    os.makedirs(osp.dirname(osp.abspath(log_file)), exist_ok=True)
+    cmd = [sys.executable, *args]
+    with open(log_file, 'w') as f:
+        proc = subprocess.run(
+            cmd, stdout=f, stderr=subprocess.STDOUT, env=env)
+    if proc.returncode != 0:
+        with open(log_file) as f:
+            tail = ''.join(f.readlines()[-40:])
+        raise RuntimeError(f'{" ".join(cmd)} failed ({proc.returncode}); '
+                           f'log {log_file}:\n{tail}')
+
+
+def run_tool(script: str, args: Sequence[str], log_file: str,
+             env: Optional[Dict[str, str]] = None) -> None:
+    """Run ``python script *args`` in a subprocess, logging to ``log_file``.
+
+    Args:
+        script (str): Path of the script (e.g. from :func:`mmpose_tool_path`).
+        args (Sequence[str]): Its command-line arguments.
+        log_file (str): Where stdout and stderr go (folders are created).
+        env (dict, optional): Environment of the subprocess; the inherited
+            one by default.
+
+    Raises:
+        RuntimeError: With the end of the log when the tool fails.
+    """
+    _run_python([script, *args], log_file, env)
+
+
+def run_module(module: str, args: Sequence[str], log_file: str,
+               env: Optional[Dict[str, str]] = None) -> None:
+    """Run ``python -m module *args`` in a subprocess, logging to
+    ``log_file``; like :func:`run_tool` for a command line that lives in an
+    importable package (e.g. ``'pose_nas.workflows.derive_cli'``).
+
+    Raises:
+        RuntimeError: With the end of the log when the module fails.
+    """
+    _run_python(['-m', module, *args], log_file, env)

@@ -1,0 +1,145 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""tools/run_nas_study.py: study files, seeds, the per-variant table, and a
+tiny real study (random arch projected on a budget vs released
+EfficientPose-A, detector -> pose) through MMPose's own tools."""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+from mmengine.config import Config
+
+from pose_nas.workflows.study import (_with_seed, check_study,
+                                      markdown_table, summarize)
+
+EP = 'configs/efficientpose/'
+
+
+def _write(tmp_path, text):
+    path = tmp_path / 'study.py'
+    path.write_text(text)
+    return str(path)
+
+
+def test_with_seed_replaces_placeholders():
+    obj = dict(a='{seed}', b=['x{seed}', 3], c=dict(d='{seed}'))
+    assert _with_seed(obj, 7) == dict(a=7, b=['x7', 3], c=dict(d=7))
+
+
+@pytest.mark.parametrize('body,error', [
+    ("seeds=[0]\nvariants=[]\nretrain_epochs=1", 'no `data`'),
+    ("data={}\nseeds=[0]\nretrain_epochs=1\n"
+     "variants=[dict(name='a', config='x.py'), dict(name='a', config='x.py')]",
+     'unique name'),
+    ("data={}\nseeds=[0]\nretrain_epochs=1\n"
+     "variants=[dict(name='a', config='x.py', search_config='y.py')]",
+     'exactly one'),
+    ("data={}\nseeds=[0]\nretrain_epochs=1\n"
+     "variants=[dict(name='a', config='missing.py')]", 'config not found'),
+])
+def test_check_study_errors(tmp_path, body, error):
+    path = _write(tmp_path, body)
+    with pytest.raises((KeyError, ValueError, FileNotFoundError),
+                       match=error):
+        check_study(Config.fromfile(path), path)
+
+
+def test_check_study_topdown_variant_must_exist(tmp_path, repo_root):
+    cfg = osp.join(repo_root, EP, 'td-hm_efficientpose-a_slimdeconv_1xb16-10e_synthcoco-128x96.py')
+    path = _write(
+        tmp_path, f"data={{}}\nseeds=[0]\nretrain_epochs=1\n"
+        f"variants=[dict(name='a', config={cfg!r})]\n"
+        "topdown=dict(variant='b', det_config='x.py')")
+    with pytest.raises(ValueError, match="topdown.variant 'b'"):
+        check_study(Config.fromfile(path), path)
+
+
+def test_summarize_and_table():
+    runs = [
+        dict(variant='v', seed=s, metrics={'coco/AP': ap}, params_m=1.0,
+             gflops=0.4) for s, ap in ((0, 0.1), (1, 0.3))
+    ]
+    rows = summarize(runs, [dict(name='v'), dict(name='unrun')], 'coco/AP')
+    assert len(rows) == 1
+    assert rows[0]['mean'] == pytest.approx(0.2)
+    assert rows[0]['std'] == pytest.approx(0.1414, abs=1e-3)
+    table = markdown_table(rows, (192, 256))
+    assert '| v | 0.200 ± 0.141 (n=2) | 0: 0.100, 1: 0.300 |' in table
+    assert 'GFLOPs @256x192' in table
+
+
+@pytest.mark.slow
+def test_tiny_study_through_the_tool(tmp_path, repo_root):
+    ep = osp.join(repo_root, EP)
+    study = _write(
+        tmp_path, f"""
+data = dict(num_train=16, num_val=6, seed=0)
+seeds = [0]
+search_epochs = 1
+retrain_epochs = 1
+flops_input_size = (192, 256)
+variants = [
+    dict(name='random',
+         search_config={ep + 'efficientpose-random_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py'!r},
+         search_cfg_options={{'train_cfg.search.random.seed': '{{seed}}'}},
+         derive_args=['--budget-gflops', 0.5]),
+    dict(name='released-A',
+         config={ep + 'td-hm_efficientpose-a_slimdeconv_1xb16-10e_synthcoco-128x96.py'!r}),
+]
+topdown = dict(variant='released-A',
+               det_config={osp.join(repo_root, 'configs/detectors/rtmdet-atto_1xb16-20e_synthcoco-person-160x160.py')!r},
+               det_epochs=1, num_images=2, bbox_thr=0.0)
+""")
+    work = tmp_path / 'work'
+    proc = subprocess.run(
+        [sys.executable, osp.join(repo_root, 'tools/run_nas_study.py'), study,
+         '--work-dir', str(work), '--num-workers', '0'],
+        capture_output=True, text=True, cwd=repo_root)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    summary = json.loads((work / 'summary.json').read_text())
+    runs = {r['variant']: r for r in summary['runs']}
+    assert set(runs) == {'random', 'released-A'}
+    # the random draw was projected onto the 0.5 GFLOPs budget (5 %)
+    assert abs(runs['random']['gflops'] - 0.5) <= 0.05 * 0.5
+    assert runs['random']['genotypes']
+    assert runs['released-A']['gflops'] == pytest.approx(0.4236, abs=1e-3)
+    for r in runs.values():
+        assert 'coco/AP' in r['metrics']
+        assert osp.isfile(r['checkpoint'])
+    assert [row['variant'] for row in summary['table']] == [
+        'random', 'released-A'
+    ]
+    assert (work / 'results.md').read_text().count('\n') == 4
+    match = summary['topdown']['match']
+    assert match['num_gt'] > 0 and 'recall@0.5' in match
+
+
+def test_resume_keeps_finished_runs(tmp_path, repo_root, monkeypatch):
+    """A resumed study reruns only what an earlier invocation left."""
+    import pose_nas.workflows.study as study_mod
+    cfg = osp.join(repo_root, EP, 'td-hm_efficientpose-a_slimdeconv_1xb16-10e_synthcoco-128x96.py')
+    path = _write(tmp_path, f"data=dict(num_train=2, num_val=2)\n"
+                  f"seeds=[0, 1]\nretrain_epochs=1\n"
+                  f"variants=[dict(name='a', config={cfg!r})]")
+    ran = []
+
+    def fake_run_variant(study, study_file, v, seed, root, out, *args):
+        ran.append(seed)
+        ckpt = tmp_path / f'ckpt{seed}.pth'
+        ckpt.write_text('x')
+        return dict(variant=v['name'], seed=seed, metrics={'coco/AP': 0.1},
+                    params_m=1.0, gflops=0.4, checkpoint=str(ckpt))
+
+    monkeypatch.setattr(study_mod, 'run_variant', fake_run_variant)
+    work = str(tmp_path / 'work')
+    study_mod.run_study(path, work, seeds=[0])
+    assert ran == [0]
+    summary = study_mod.run_study(path, work, resume=True)
+    assert ran == [0, 1]  # seed 0 was kept
+    assert [r['seed'] for r in summary['runs']] == [0, 1]
+    # a run whose checkpoint is gone is run again
+    os.remove(tmp_path / 'ckpt1.pth')
+    study_mod.run_study(path, work, resume=True)
+    assert ran == [0, 1, 1]

@@ -1,0 +1,96 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+from mmengine.config import Config
+
+from pose_nas.workflows import (box_iou, latest_metrics,
+                                match_topdown_results, retarget_config)
+
+BASELINE = 'configs/baselines/td-hm_res18s3-c32_hm_1xb16-20e_synthcoco-128x96.py'
+
+
+def test_retarget_config_points_every_loader_and_evaluator(repo_root, tmp_path):
+    cfg = Config.fromfile(osp.join(repo_root, BASELINE))
+    retarget_config(cfg, str(tmp_path), max_epochs=4, num_workers=0)
+    root = str(tmp_path) + '/'
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[key].dataset.data_root == root
+        assert cfg[key].num_workers == 0
+        assert cfg[key].persistent_workers is False
+    assert cfg.val_dataloader.dataset.ann_file == 'annotations/person_keypoints_val.json'
+    assert cfg.val_evaluator.ann_file == root + 'annotations/person_keypoints_val.json'
+    assert cfg.test_evaluator.ann_file == cfg.val_evaluator.ann_file
+    assert cfg.train_cfg.max_epochs == 4 and cfg.train_cfg.val_interval == 4
+    # the epoch-based cosine schedule is stretched to the new length,
+    # the iteration-based warm-up is left alone
+    warmup, cosine = cfg.param_scheduler
+    assert warmup.end == 100 and warmup.by_epoch is False
+    assert cosine.end == 4 and cosine.T_max == 4
+    assert cfg.default_hooks.checkpoint.interval == 4
+
+
+def test_box_iou():
+    a = np.array([[0, 0, 10, 10]])
+    b = np.array([[0, 0, 10, 10], [5, 0, 15, 10], [20, 20, 30, 30]])
+    np.testing.assert_allclose(box_iou(a, b)[0], [1.0, 50 / 150, 0.0])
+
+
+def _coco_file(tmp_path):
+    kpts = [10, 20, 2, 30, 40, 2, 0, 0, 0]
+    coco = dict(
+        images=[dict(id=1, file_name='a.png', width=64, height=64)],
+        annotations=[dict(id=1, image_id=1, bbox=[5, 5, 40, 40], keypoints=kpts,
+                          num_keypoints=2, category_id=1, iscrowd=0, area=10)],
+        categories=[dict(id=1, name='person')])
+    path = tmp_path / 'gt.json'
+    path.write_text(json.dumps(coco))
+    return str(path)
+
+
+def test_match_topdown_results_perfect_and_wrong(tmp_path):
+    gt = _coco_file(tmp_path)
+    perfect = [[dict(bbox=np.array([5, 5, 45, 45.]), keypoints=np.array(
+        [[10, 20], [30, 40], [0, 0]], dtype=np.float32))]]
+    stats = match_topdown_results(perfect, gt, ['a.png'])
+    assert stats['num_gt'] == 1
+    assert stats['recall@0.5'] == 1.0
+    assert stats['median_kpt_error'] == pytest.approx(0.0)
+    assert stats['pck@0.1'] == 1.0
+
+    off = [[dict(bbox=np.array([5, 5, 45, 45.]), keypoints=np.array(
+        [[40, 40], [5, 5], [0, 0]], dtype=np.float32))]]
+    assert match_topdown_results(off, gt, ['a.png'])['pck@0.1'] == 0.0
+    missed = [[]]
+    stats = match_topdown_results(missed, gt, ['a.png'])
+    assert stats['recall@0.5'] == 0.0
+
+
+def test_latest_metrics_reads_test_dump_and_errors(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        latest_metrics(str(tmp_path))
+    run = tmp_path / '20260101_000000'
+    run.mkdir()
+    (run / '20260101_000000.json').write_text(
+        json.dumps({'coco/AP': 0.5, 'coco/AR': 0.6}))
+    assert latest_metrics(str(tmp_path)) == {'coco/AP': 0.5, 'coco/AR': 0.6}
+
+
+def test_retarget_config_handles_the_mpii_layout(repo_root, tmp_path):
+    cfg = Config.fromfile(osp.join(
+        repo_root,
+        'configs/efficientpose/td-hm_efficientpose-a_slimdeconv_1xb64-200e_mpii-256x256.py'))
+    retarget_config(cfg, str(tmp_path), max_epochs=2, num_workers=0)
+    root = str(tmp_path) + '/'
+    train, val = cfg.train_dataloader.dataset, cfg.val_dataloader.dataset
+    assert train.data_root == val.data_root == root
+    assert train.ann_file == 'annotations/mpii_train.json'
+    assert train.data_prefix == dict(img='images/')
+    assert val.ann_file == 'annotations/mpii_val.json'
+    assert val.headbox_file == root + 'annotations/mpii_gt_val.mat'
+    assert val.data_prefix == dict(img='images/')
+    # the MPII schedule (steps at 150/170 of 200) is rescaled to 2 epochs
+    assert cfg.param_scheduler[1].milestones == [2, 2]
+    assert cfg.val_evaluator == dict(type='MpiiPCKAccuracy')
