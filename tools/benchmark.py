@@ -25,7 +25,7 @@ footing:
   ``configs/efficientpose/genotypes/``) with ``Config.fromfile`` and
   MMPose's ``MODELS.build``, as a user builds them. Every model's BN running
   statistics are then set from one forward of a random batch
-  (:func:`pose_nas.apis.deploy.calibrate_bn_stats`), so activations have a
+  (:func:`pose_nas.deploy.calibrate_bn_stats`), so activations have a
   trained-like scale (no denormals, non-trivial BN folding checks);
 * params and GFLOPs: MMEngine's ``get_model_complexity_info`` at batch 1
   (its FLOPs are multiply-accumulates, as in MMPose's model zoo tables).
@@ -34,7 +34,7 @@ The ``--deploy`` models (default: EfficientPose A/B/C, and RTMPose-t, the
 reference, for a deployed-vs-deployed comparison) are also timed:
 
 * ``fused``: BN folded into the convs and deconvs
-  (:func:`pose_nas.apis.deploy.fuse_conv_bn`);
+  (:func:`pose_nas.deploy.fuse_conv_bn`);
 * ``fused+cl``: the fused model and its input in ``channels_last``;
 * ``onnxrt``: the plain model exported to ONNX (opset ``--opset``, dynamic
   batch) and run in ONNX Runtime's CPU provider with ``--threads``

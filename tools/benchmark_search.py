@@ -164,7 +164,7 @@ def build_run_config(name: str, data_root: str, batch_size: int,
     cfg = Config.fromfile(osp.join(CONFIG_DIR, config_file(name)))
     retarget_config(cfg, data_root, num_workers=0)
     # the search section -> optimizer routing and the strategy's hooks (as
-    # NASSearchRunner does), so that the hooks can be adjusted below
+    # NASEpochBasedTrainLoop does), so that the hooks can be adjusted below
     cfg = expand_search_config(cfg)
     extra: Dict[str, Any] = {}
     if name == BASELINE:

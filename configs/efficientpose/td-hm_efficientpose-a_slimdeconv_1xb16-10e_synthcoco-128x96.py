@@ -1,4 +1,4 @@
-# The released EfficientPose-A (SPEC section 3.4) in the synthetic-data
+# The released EfficientPose-A (Zhang et al., CVM 2021) in the synthetic-data
 # setting of td-hm_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py (same data, schedule and head
 # recipe as the searched nets it is compared with).
 _base_ = ['./td-hm_efficientpose_slimdeconv_1xb16-10e_synthcoco-128x96.py']

@@ -1,4 +1,4 @@
-# EfficientPose-A (released architecture, SPEC section 3.4) on COCO 256x192.
+# EfficientPose-A (released architecture: EfficientPose, Zhang et al., CVM 2021) on COCO 256x192.
 _base_ = ['./_base_efficientpose_coco-256x192.py']
 
 model = dict(

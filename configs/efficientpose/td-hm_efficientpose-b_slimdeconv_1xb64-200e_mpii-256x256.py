@@ -1,4 +1,4 @@
-# EfficientPose-B (released architecture, SPEC section 3.4) on MPII 256x256.
+# EfficientPose-B (released architecture: EfficientPose, Zhang et al., CVM 2021) on MPII 256x256.
 _base_ = ['./_base_efficientpose_mpii-256x256.py']
 
 model = dict(

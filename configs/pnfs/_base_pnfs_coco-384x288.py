@@ -1,4 +1,4 @@
-# PNFS recipe on COCO (seed 004 section IV and the authors' released
+# PNFS recipe on COCO (Pose Neural Fabrics Search, Yang et al., Sec. IV, and the authors' released
 # MobileNetV2 COCO config): 384x288 input, sigma 2, Adam lr 1e-3 without
 # weight decay (synchronous search: weights and alpha/beta together), 200
 # epochs with the LR x0.25 at 90, 120 and 150, batch 24, rotation within 45

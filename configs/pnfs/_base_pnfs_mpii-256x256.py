@@ -1,4 +1,4 @@
-# PNFS recipe on MPII (seed 004 section IV-A and the authors' released
+# PNFS recipe on MPII (Pose Neural Fabrics Search, Yang et al., Sec. IV-A, and the authors' released
 # configs): Adam lr 1e-3 without weight decay for weights and (synchronous
 # search) architecture parameters alike, 200 epochs with the LR x0.25 at
 # epochs 90, 120 and 150, batch 24 on one GPU, random rotation within 45

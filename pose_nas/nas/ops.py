@@ -3,7 +3,8 @@
 
 Every op is built by name through one registry with the same arguments,
 ``build_op(name, C_in, C_out, stride)``, so a search space is a list of names
-in a config. The ops cover what the four methods need (SPEC section 3):
+in a config. The ops cover what the four methods need (the operation sets
+of PoseNAS, AutoPose, PNFS and EfficientPose):
 
 =========================  =================================================
 name                       operation

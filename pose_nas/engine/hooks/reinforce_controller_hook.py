@@ -97,6 +97,8 @@ class ReinforceControllerHook(Hook):
         self.controller: Optional[LSTMController] = None
         self.optimizer = None
         self.generator = torch.Generator().manual_seed(seed + 1)
+        self.mutator: Optional[ArchMutator] = None
+        self.target_name: Optional[str] = None
         self.module: Optional[SearchableMixin] = None
         self.reward = None
         self.best: Optional[Dict[str, Any]] = None
@@ -104,15 +106,17 @@ class ReinforceControllerHook(Hook):
         self._pending: Optional[Dict[str, Any]] = None
 
     # -- setup ------------------------------------------------------------
-    def _find_module(self, runner) -> SearchableMixin:
-        mutator = ArchMutator.of(runner.model)
-        try:
-            return mutator.decision_module(self.target)[1]
-        except (KeyError, RuntimeError) as e:
-            raise RuntimeError(f'ReinforceControllerHook: {e}') from None
+    def _apply(self, decisions: Optional[List[int]]) -> None:
+        """Set the path of the next forward through the model's mutator."""
+        self.mutator.apply_decisions(decisions, self.target_name)
 
     def before_train(self, runner) -> None:
-        self.module = self._find_module(runner)
+        self.mutator = ArchMutator.of(runner.model)
+        try:
+            self.target_name, self.module = self.mutator.decision_module(
+                self.target)
+        except (KeyError, RuntimeError) as e:
+            raise RuntimeError(f'ReinforceControllerHook: {e}') from None
         space = self.module.decision_space()
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.seed)
@@ -128,7 +132,7 @@ class ReinforceControllerHook(Hook):
         if self._pending is not None:
             self._load(self._pending)
             self._pending = None
-        ArchMutator.of(runner.model).record_decisions(self.summary())
+        self.mutator.record_decisions(self.summary())
 
     # -- sampling ---------------------------------------------------------
     def _sample(self) -> List[int]:
@@ -147,10 +151,10 @@ class ReinforceControllerHook(Hook):
             decisions = broadcast_ints(decisions)
         else:
             decisions = [n - 1 for n in self.controller.choices]
-        self.module.apply_decisions(decisions)
+        self._apply(decisions)
 
     def _score(self, runner, decisions: List[int]) -> float:
-        self.module.apply_decisions(decisions)
+        self._apply(decisions)
         return float(self.reward(runner, runner.model, decisions))
 
     # -- controller updates ----------------------------------------------
@@ -161,8 +165,8 @@ class ReinforceControllerHook(Hook):
                 self._update(runner)
         if epoch + 1 >= runner.max_epochs:
             self._derive(runner)
-        self.module.apply_decisions(None)
-        ArchMutator.of(runner.model).record_decisions(self.summary())
+        self._apply(None)
+        self.mutator.record_decisions(self.summary())
 
     def _update(self, runner) -> None:
         log_probs, entropies, rewards = [], [], []

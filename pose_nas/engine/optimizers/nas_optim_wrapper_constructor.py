@@ -34,8 +34,8 @@ class NASOptimWrapperConstructor:
     - ``strategy='separate'`` (DARTS first/second order): a
       :class:`NASOptimWrapperDict` with a ``weight`` wrapper that does not
       hold the architecture parameters and an ``arch`` wrapper with its own
-      optimizer (default Adam, lr 3e-4, betas (0.5, 0.999), wd 1e-3, the
-      SPEC's default). ``param_scheduler`` may then be a dict keyed by
+      optimizer (default Adam, lr 3e-4, betas (0.5, 0.999), wd 1e-3, as in
+      DARTS). ``param_scheduler`` may then be a dict keyed by
       ``weight`` / ``arch``.
     - ``strategy='frozen'`` (random architectures, controller-driven
       decisions): the architecture parameters are left out of every

@@ -45,7 +45,7 @@ def resolve_search(search: dict) -> Tuple[List[SearchStrategy], str,
     mixed_op_mode)``."""
     search = dict(search)
     if 'strategy' not in search:
-        raise KeyError("search needs a strategy, e.g. search = dict("
+        raise KeyError("train_cfg.search needs a strategy, e.g. search=dict("
                        "strategy='darts1', darts=dict(arch_dataloader=...))")
     strategies = build_strategies(search['strategy'], search)
     sections = {s.section for s in strategies}

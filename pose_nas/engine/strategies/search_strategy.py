@@ -13,10 +13,11 @@ and the data:
   (``mixed_op_mode``; ``None`` leaves the model's);
 - the hooks that run it (:meth:`SearchStrategy.hooks`).
 
-A config selects it with ``search = dict(strategy='darts1', ...)``;
-:func:`~pose_nas.engine.strategies.expand_search_config` turns that into
-the optimizer-wrapper constructor settings and ``custom_hooks`` MMEngine's
-runner understands. Strategies combine with ``+`` (``'gumbel+reinforce'``:
+A config selects it with ``train_cfg = dict(type='NASEpochBasedTrainLoop',
+search=dict(strategy='darts1', ...))``; the loop
+(:func:`~pose_nas.engine.loops.apply_search`) turns that into the
+optimizer-wrapper constructor settings and hooks before MMEngine builds
+them. Strategies combine with ``+`` (``'gumbel+reinforce'``:
 Gumbel cell search and a REINFORCE controller over discrete decisions).
 """
 import copy

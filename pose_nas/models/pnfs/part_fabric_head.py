@@ -18,6 +18,7 @@ from pose_nas.nas.genotype import (Genotype, GenotypeError, load_genotype,
 from pose_nas.registry import MODELS
 from .body_parts import resolve_keypoint_names, resolve_parts
 from .fabric_layout import select_fabric_components
+from .neural_fabric import NeuralFabric
 from .part_branch import PartBranch, build_fabric
 from .vector_in_pixel import squash_score, sum_part_scores
 
@@ -371,19 +372,17 @@ class PartFabricHead(HeatmapHead, SearchableMixin):
 
     def arch_labels(self) -> Dict[str, List[str]]:
         """Column labels of every architecture parameter (names relative to
-        this head), for logs and pictures."""
+        this head), for logs and pictures: a :class:`NeuralFabric`'s own
+        labels, numbered columns for any other subnetwork."""
         labels = {}
         for name in self.part_names:
             fab = self.branches[name].fabric
-            own = fab.arch_labels() if hasattr(fab, 'arch_labels') else {}
+            own = fab.arch_labels() if isinstance(fab, NeuralFabric) else {}
             for pname, p in fab.named_parameters():
-                if not is_arch_param_name(pname):
-                    continue
-                full = f'branches.{name}.fabric.{pname}'
-                if pname in own:
-                    labels[full] = list(own[pname])
-                elif pname.endswith('alpha') and hasattr(fab, 'candidates'):
-                    labels[full] = list(fab.candidates)
+                if is_arch_param_name(pname):
+                    labels[f'branches.{name}.fabric.{pname}'] = list(
+                        own.get(pname,
+                                [str(i) for i in range(p.shape[-1])]))
         return labels
 
 
