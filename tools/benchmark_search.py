@@ -141,7 +141,9 @@ def _derive_genotype(cfg) -> Dict[str, Any]:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(SEED)
         supernet = MODELS.build(cfg.model)
-    genotype = supernet.backbone.derive_genotype(init_seed=SEED)
+    from pose_nas.nas.mutator import ArchMutator
+    genotype = ArchMutator(supernet).derive_genotypes(
+        init_seed=SEED)['backbone']
     params = sum(p.numel() for p in supernet.parameters())
     return dict(genotype=genotype.to_dict(), supernet_params=params)
 
