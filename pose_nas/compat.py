@@ -14,6 +14,12 @@
   keypoints with ``draw_circles(kpt, radius=np.array([r]))`` and its OpenCV
   backend calls ``int()`` on that one-element array, which numpy 2.4 refuses.
   :func:`patch_opencv_visualizer_radius` passes the backend a scalar.
+* **Unreadable checkpoints.** For an empty, truncated or foreign file (or
+  objects outside the allow-list) ``torch.load`` raises a ``KeyError: 101``,
+  an ``EOFError`` or advice to retry with ``weights_only=False``;
+  :func:`patch_checkpoint_read_errors` makes MMEngine's local checkpoint
+  loader raise a :class:`~pose_nas.nas.checkpoint_check.CheckpointReadError`
+  naming the file instead, and never suggests unsafe loading.
 """
 from typing import Any, Callable, Dict, List, Tuple, Union
 
@@ -84,6 +90,20 @@ def allow_mmengine_checkpoint_globals() -> None:
     if not hasattr(torch.serialization, 'add_safe_globals'):
         return
     torch.serialization.add_safe_globals(mmengine_checkpoint_globals())
+
+
+def patch_checkpoint_read_errors() -> None:
+    """Clear errors from MMEngine's local checkpoint loader (used by
+    ``tools/test.py``, ``load_from`` / ``resume``, ``init_model`` and
+    ``derive_arch``) for files ``torch.load`` cannot read; see
+    :func:`pose_nas.nas.checkpoint_check.wrap_checkpoint_loader`."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    from pose_nas.nas.checkpoint_check import wrap_checkpoint_loader
+    local = CheckpointLoader._schemes['']
+    if not hasattr(local, '_pose_nas_original'):
+        CheckpointLoader.register_scheme(
+            prefixes='', loader=wrap_checkpoint_loader(local), force=True)
 
 
 def _scalar_radius_draw_circles(original: Callable) -> Callable:
@@ -161,7 +181,9 @@ def apply_all() -> None:
     """Apply every shim once (idempotent)."""
     for name, fn in (('checkpoint_globals', allow_mmengine_checkpoint_globals),
                      ('visualizer_radius', patch_opencv_visualizer_radius),
-                     ('cpu_distributed', patch_cpu_distributed)):
+                     ('cpu_distributed', patch_cpu_distributed),
+                     ('checkpoint_read_errors',
+                      patch_checkpoint_read_errors)):
         if not _APPLIED.get(name):
             fn()
             _APPLIED[name] = True

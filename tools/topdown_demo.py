@@ -10,12 +10,18 @@ Example::
 
 Writes the visualised images to ``OUT_DIR/visualizations`` and one JSON of
 predictions per image to ``OUT_DIR/predictions``. Only local config and
-checkpoint paths are accepted.
+checkpoint paths are accepted. In a folder, an unreadable (corrupt) image is
+skipped with a warning, and the number skipped is reported; a pose
+checkpoint that does not fit the pose model is an error.
 """
 import argparse
 import os.path as osp
+import sys
 
-from pose_nas.apis import init_topdown_inferencer, topdown_predict
+from pose_nas.apis import (find_images, init_topdown_inferencer,
+                           topdown_predict)
+from pose_nas.nas.checkpoint_check import (CheckpointMismatchError,
+                                           CheckpointReadError)
 
 
 def parse_args():
@@ -38,10 +44,10 @@ def parse_args():
     return parser.parse_args()
 
 
-def main():
-    args = parse_args()
-    if not osp.exists(args.input):
-        raise FileNotFoundError(f'--input not found: {args.input}')
+def run(args) -> None:
+    images, skipped = find_images(args.input)
+    for path in skipped:
+        print(f'warning: skipped unreadable image {path}', file=sys.stderr)
     inferencer = init_topdown_inferencer(
         args.pose_config,
         args.pose_checkpoint,
@@ -53,15 +59,26 @@ def main():
     pred_dir = osp.join(args.out_dir, 'predictions')
     results = topdown_predict(
         inferencer,
-        args.input,
+        images,
         bbox_thr=args.bbox_thr,
         kpt_thr=args.kpt_thr,
         vis_out_dir=vis_dir,
         pred_out_dir=pred_dir)
     num_persons = sum(len(r) for r in results)
-    print(f'{len(results)} image(s), {num_persons} person(s) found')
+    note = f', {len(skipped)} unreadable skipped' if skipped else ''
+    print(f'{len(results)} image(s){note}, {num_persons} person(s) found')
     print(f'visualisations: {vis_dir}')
     print(f'predictions:    {pred_dir}')
+
+
+def main():
+    args = parse_args()
+    try:
+        run(args)
+    except (FileNotFoundError, ValueError, CheckpointMismatchError,
+            CheckpointReadError) as e:
+        print(f'topdown_demo.py: error: {e}', file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == '__main__':

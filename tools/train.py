@@ -3,9 +3,12 @@
 
 It accepts exactly the arguments of MMPose's script (see ``--help``) and
 behaves the same; it only makes sure pose_nas is imported first, so configs
-without ``custom_imports`` can still use pose_nas modules.
+without ``custom_imports`` can still use pose_nas modules, and reports a bad
+checkpoint (one that does not fit a pose_nas model, or cannot be read) or
+an annotation file without a usable sample as one line
+``train.py: error: ...`` (exit status 1) instead of a traceback.
 """
-from pose_nas.workflows import run_mmpose_tool
+from pose_nas.workflows import mmpose_tool_main
 
 if __name__ == '__main__':
-    run_mmpose_tool('train.py')
+    mmpose_tool_main('train.py')

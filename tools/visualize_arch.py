@@ -68,6 +68,16 @@ def _latest_genotypes(history: List[dict]) -> Dict[str, Tuple[dict, int]]:
     return latest
 
 
+def _is_text(path: str) -> bool:
+    """Whether ``path`` reads as UTF-8 text."""
+    try:
+        with open(path, encoding='utf-8') as f:
+            f.read()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _module_file_name(module: str) -> str:
     return 'genotype_' + (module.replace('.', '_') if module else 'model')
 
@@ -124,6 +134,13 @@ def main(argv=None) -> List[str]:
                 written.append(
                     plot_arch_history(history,
                                       osp.join(out_dir, 'arch_history.png')))
+    except UnicodeDecodeError:  # e.g. a picture given as the genotype
+        inputs = [args.history, path if osp.isfile(path) else osp.join(
+            path, HISTORY_NAME)]
+        bad = next((p for p in inputs if p and not _is_text(p)), path)
+        sys.exit(f'visualize_arch.py: error: {bad} is not a text file; '
+                 'expected a genotype (.json / .yaml), an '
+                 f'{HISTORY_NAME} or a search work dir')
     except (GenotypeError, ValueError, FileNotFoundError) as e:
         sys.exit(f'visualize_arch.py: error: {e}')
     for p in written:

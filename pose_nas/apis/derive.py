@@ -1,14 +1,20 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 """Search checkpoint -> genotype file(s) + a ready retrain config."""
+import logging
 import os
 import os.path as osp
 from typing import Any, Dict, Optional
 
 import torch.nn as nn
 from mmengine.config import Config
+from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
 
+from pose_nas.nas.checkpoint_check import (CheckpointMismatchError,
+                                           CheckpointReadError,
+                                           key_mismatch_summary)
+from pose_nas.nas.arch import SearchableMixin
 from pose_nas.nas.cost import ArchBudget
 from pose_nas.nas.genotype import Genotype
 from pose_nas.nas.mutator import ArchMutator
@@ -20,6 +26,8 @@ def load_search_checkpoint(path: str) -> Dict[str, Any]:
         raise FileNotFoundError(f'checkpoint not found: {path}')
     try:
         ckpt = _load_checkpoint(path, map_location='cpu')
+    except CheckpointReadError:  # already names the file and the reason
+        raise
     except Exception as e:  # noqa: BLE001 - re-raised with context
         raise RuntimeError(
             f'cannot read checkpoint {path} (corrupt or not a PyTorch '
@@ -30,22 +38,59 @@ def load_search_checkpoint(path: str) -> Dict[str, Any]:
     return ckpt
 
 
-def build_search_model(cfg: Config, checkpoint: Dict[str, Any]) -> nn.Module:
-    """Build ``cfg.model`` and load the checkpoint's weights strictly."""
+def build_search_model(cfg: Config, checkpoint: Dict[str, Any],
+                       source: Optional[str] = None) -> nn.Module:
+    """Build ``cfg.model`` and load the checkpoint's weights strictly.
+
+    Raises:
+        CheckpointMismatchError: the checkpoint does not fit the model (a
+            derived or another method's checkpoint); ``source`` (the file)
+            is named in the message.
+    """
     from mmpose.registry import MODELS
     init_default_scope(cfg.get('default_scope', 'mmpose'))
     model = MODELS.build(cfg.model)
     state = checkpoint.get('state_dict', checkpoint)
-    load_state_dict(model, state, strict=True)
+    try:
+        load_state_dict(model, state, strict=True)
+    except CheckpointMismatchError as e:  # a searchable module's diagnosis
+        raise e.with_source(source) from e
+    except RuntimeError as e:  # elsewhere: MMEngine's full key lists
+        raise CheckpointMismatchError(key_mismatch_summary(model, state),
+                                      source) from e
     model.eval()
     return model
+
+
+def _unsearched(checkpoint: Dict[str, Any], source: Optional[str],
+                search_cfg: Optional[Config]) -> Optional[str]:
+    """Why a DARTS search checkpoint holds the initial architecture (it made
+    0 architecture steps), or None."""
+    darts = (checkpoint.get('nas_state') or {}).get('darts')
+    if not isinstance(darts, dict) or darts.get('arch_steps') != 0:
+        return None
+    meta = checkpoint.get('meta') or {}
+    search = ((search_cfg or {}).get('train_cfg') or {}).get('search') or {}
+    opts = search.get('darts') or {}
+    hint = ''
+    epochs, iters = meta.get('epoch') or 0, meta.get('iter') or 0
+    if 0 < epochs <= opts.get('warmup_epochs', 0):
+        hint = f' (warm-up {opts["warmup_epochs"]} >= {epochs} epochs?)'
+    elif 0 < iters <= opts.get('warmup_iters', 0):
+        hint = f' (warm-up {opts["warmup_iters"]} >= {iters} iters?)'
+    return (f'{source or "the checkpoint"}: this DARTS search made 0 '
+            f'architecture steps{hint} — its architecture is the initial '
+            f'one')
 
 
 def derive_genotypes(model: nn.Module,
                      checkpoint: Dict[str, Any],
                      derive_kwargs: Optional[dict] = None,
                      source: Optional[str] = None,
-                     budget: Optional[dict] = None) -> Dict[str, Genotype]:
+                     budget: Optional[dict] = None,
+                     force: bool = False,
+                     search_cfg: Optional[Config] = None
+                     ) -> Dict[str, Genotype]:
     """Derive a genotype for every searchable module of ``model``.
 
     The choices recorded in the checkpoint's ``nas_state`` (the controller's
@@ -60,10 +105,22 @@ def derive_genotypes(model: nn.Module,
             budget (for a space with a cost table), overriding a budget
             saved in the checkpoint. This is how a search run without a
             budget (e.g. the random baseline) is derived at a given cost.
+        force (bool): derive a DARTS search that made 0 architecture steps
+            (its initial architecture) with a warning instead of an error.
+        search_cfg (Config, optional): the search config, to name the
+            warm-up in that message.
     """
+    unsearched = _unsearched(checkpoint, source, search_cfg)
+    if unsearched and not force:
+        raise RuntimeError(f'{unsearched}; pass --force to export it anyway')
+    if unsearched:
+        print_log(f'{unsearched} (exported: --force)',
+                  logger='current', level=logging.WARNING)
     mutator = ArchMutator(model)
+    _check_derive_options(mutator, derive_kwargs or {})
     mutator.load_nas_state(checkpoint.get('nas_state'))
     if budget is not None:
+        mutator.check_finite()  # name a NaN parameter before projecting
         arch_budget = ArchBudget(
             model, float(budget['target']),
             tuple(budget.get('input_size', (192, 256))))
@@ -76,6 +133,30 @@ def derive_genotypes(model: nn.Module,
     kwargs.setdefault('epoch', meta.get('epoch'))
     kwargs.setdefault('iter', meta.get('iter'))
     return mutator.derive_genotypes(**kwargs)
+
+
+def _check_derive_options(mutator: ArchMutator, options: dict) -> None:
+    """A derive option (one some space declares in
+    :attr:`SearchableMixin.derive_options`, e.g. ``k``, ``prune_below``)
+    that no searchable module of this model takes is an error, not
+    silently ignored."""
+    known = set()
+    todo = [SearchableMixin]
+    while todo:
+        cls = todo.pop()
+        known.update(cls.derive_options)
+        todo.extend(cls.__subclasses__())
+    takes = {
+        name: set(m.derive_options) for name, m in mutator.searchable.items()
+    }
+    for option in options:
+        if option in known and not any(option in t for t in takes.values()):
+            spaces = ', '.join(
+                f'{type(mutator.searchable[n]).__name__} takes '
+                f'{sorted(t) or "none"}' for n, t in takes.items())
+            raise ValueError(
+                f"derive option '{option}' (--{option.replace('_', '-')}) "
+                f'does not apply to this model: {spaces}')
 
 
 def _nested(path: str, value: Any) -> dict:
@@ -144,11 +225,13 @@ def derive_arch(config: str,
                 derive_kwargs: Optional[dict] = None,
                 fmt: str = 'json',
                 cfg_options: Optional[dict] = None,
-                budget: Optional[dict] = None) -> Dict[str, Any]:
+                budget: Optional[dict] = None,
+                force: bool = False) -> Dict[str, Any]:
     """The whole derive step (what ``tools/derive_arch.py`` runs).
 
     ``budget`` (``dict(target=FLOPs, input_size=(w, h))``) projects the
-    architecture onto a FLOPs budget, see :func:`derive_genotypes`.
+    architecture onto a FLOPs budget, ``force`` exports a DARTS search that
+    made no architecture step, see :func:`derive_genotypes`.
 
     Returns:
         dict: ``genotypes`` (module -> file), ``config`` (retrain config
@@ -158,10 +241,10 @@ def derive_arch(config: str,
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     ckpt = load_search_checkpoint(checkpoint)
-    model = build_search_model(cfg, ckpt)
+    model = build_search_model(cfg, ckpt, source=checkpoint)
     genotypes = derive_genotypes(model, ckpt, derive_kwargs,
                                  source=osp.abspath(checkpoint),
-                                 budget=budget)
+                                 budget=budget, force=force, search_cfg=cfg)
     os.makedirs(out_dir, exist_ok=True)
     files = {}
     for name, genotype in genotypes.items():

@@ -3,10 +3,16 @@
 
 Both models come from local config files and local checkpoints; nothing is
 ever fetched from a URL. The heavy lifting is MMPose's own
-:class:`~mmpose.apis.MMPoseInferencer`.
+:class:`~mmpose.apis.MMPoseInferencer`. A pose checkpoint that does not fit
+a pose_nas model is an error (:mod:`pose_nas.nas.checkpoint_check`); in a
+folder of images, an unreadable one is skipped with a warning
+(:func:`find_images`).
 """
+import mimetypes
+import os
 import os.path as osp
-from typing import Dict, Iterable, List, Optional, Sequence, Union
+import warnings
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -19,6 +25,53 @@ def _check_local(path: str, what: str) -> str:
     if not osp.isfile(path):
         raise FileNotFoundError(f'{what} not found: {path}')
     return path
+
+
+def _is_image_file(path: str) -> bool:
+    kind = mimetypes.guess_type(path)[0]
+    return kind is not None and kind.startswith('image/')
+
+
+def _readable(path: str) -> bool:
+    import mmcv
+    try:
+        return mmcv.imread(path) is not None
+    except Exception:  # noqa: BLE001 - any decoder failure: unreadable
+        return False
+
+
+def find_images(path: str) -> Tuple[List[str], List[str]]:
+    """The images to run on: ``path`` itself, or the image files of the
+    folder ``path`` (by file type, sorted, as MMPose's inferencer lists
+    them), split into readable ones and unreadable (corrupt) ones.
+
+    Args:
+        path (str): An image file or a folder.
+
+    Returns:
+        tuple[list[str], list[str]]: ``(readable, unreadable)`` paths.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        ValueError: ``path`` is an unreadable image, or a folder without a
+            readable image.
+    """
+    if not osp.exists(path):
+        raise FileNotFoundError(f'input not found: {path}')
+    if not osp.isdir(path):
+        if not _readable(path):
+            raise ValueError(f'cannot read image {path} (corrupt, or not '
+                             'an image)')
+        return [path], []
+    files = sorted(
+        osp.join(path, f) for f in os.listdir(path)
+        if osp.isfile(osp.join(path, f)) and _is_image_file(f))
+    readable = [f for f in files if _readable(f)]
+    unreadable = [f for f in files if f not in readable]
+    if not readable:
+        raise ValueError(f'no readable image in {path} ({len(unreadable)} '
+                         'unreadable image file(s))')
+    return readable, unreadable
 
 
 def init_topdown_inferencer(pose_config: str,
@@ -40,9 +93,16 @@ def init_topdown_inferencer(pose_config: str,
 
     Returns:
         :class:`mmpose.apis.MMPoseInferencer`: The inferencer.
+
+    Raises:
+        CheckpointMismatchError: the pose checkpoint does not fit the pose
+            model (e.g. a search checkpoint given to a derived config).
+        CheckpointReadError: a checkpoint file cannot be read.
     """
     import pose_nas  # noqa: F401  compat shims before any checkpoint load
     from mmpose.apis import MMPoseInferencer
+
+    from pose_nas.nas.checkpoint_check import CheckpointMismatchError
     for path, what in ((pose_config, 'pose config'),
                        (pose_checkpoint, 'pose checkpoint'),
                        (det_config, 'detector config'),
@@ -50,13 +110,16 @@ def init_topdown_inferencer(pose_config: str,
         _check_local(path, what)
     if isinstance(det_cat_ids, int):
         det_cat_ids = (det_cat_ids, )
-    return MMPoseInferencer(
-        pose2d=pose_config,
-        pose2d_weights=pose_checkpoint,
-        det_model=det_config,
-        det_weights=det_checkpoint,
-        det_cat_ids=list(det_cat_ids),
-        device=device)
+    try:
+        return MMPoseInferencer(
+            pose2d=pose_config,
+            pose2d_weights=pose_checkpoint,
+            det_model=det_config,
+            det_weights=det_checkpoint,
+            det_cat_ids=list(det_cat_ids),
+            device=device)
+    except CheckpointMismatchError as e:  # only pose_nas models check
+        raise e.with_source(pose_checkpoint) from e
 
 
 def topdown_predict(inferencer,
@@ -70,7 +133,9 @@ def topdown_predict(inferencer,
     Args:
         inferencer: An inferencer from :func:`init_topdown_inferencer`.
         images (str | Iterable[str]): An image path, a folder or a list of
-            image paths.
+            image paths. In a folder, unreadable images are skipped with a
+            warning (:func:`find_images`); a given image path that cannot
+            be read is an error.
         bbox_thr (float): Minimum detection score of a person box.
         kpt_thr (float): Minimum keypoint score to draw a keypoint.
         vis_out_dir (str, optional): Where to write visualised images.
@@ -81,12 +146,20 @@ def topdown_predict(inferencer,
         ``bbox`` (4,) xyxy, ``bbox_score`` (float), ``keypoints`` (K, 2) and
         ``keypoint_scores`` (K,) as numpy arrays.
     """
-    if isinstance(images, str):
+    if isinstance(images, str) and (osp.isdir(images)
+                                    or _is_image_file(images)):
+        inputs, skipped = find_images(images)
+        for path in skipped:
+            warnings.warn(f'skipped unreadable image {path}')
+    elif isinstance(images, str):  # e.g. a video: MMPose reads it
         inputs = images
     else:
         inputs = list(images)
         for path in inputs:
             _check_local(path, 'input image')
+            if not _readable(path):
+                raise ValueError(f'cannot read image {path} (corrupt, or '
+                                 'not an image)')
     kwargs = dict(bbox_thr=bbox_thr, kpt_thr=kpt_thr, show=False)
     if vis_out_dir is not None:
         kwargs['vis_out_dir'] = vis_out_dir

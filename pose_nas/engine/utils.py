@@ -1,8 +1,11 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
-"""Helpers shared by the strategy hooks: losses, distributed sync, the
-held-out batch stream."""
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+"""Helpers shared by the strategy hooks and loops: losses, distributed
+sync, random-generator states, the held-out batch stream."""
+import random
+from contextlib import contextmanager
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
+import numpy as np
 import torch
 import torch.distributed as torch_dist
 import torch.nn as nn
@@ -68,6 +71,54 @@ def broadcast_ints(values: List[int], src: int = 0) -> List[int]:
     return [int(v) for v in t.tolist()]
 
 
+def get_rng_state() -> Dict[str, Any]:
+    """Python, numpy and torch (CPU, CUDA) generator states."""
+    state = dict(
+        python=random.getstate(),
+        numpy=np.random.get_state(),
+        torch=torch.get_rng_state())
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state['cuda'] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: Dict[str, Any]) -> None:
+    """Restore what :func:`get_rng_state` returned (also after a
+    checkpoint round trip)."""
+    random.setstate(_as_python_state(state['python']))
+    np.random.set_state(state['numpy'])
+    torch.set_rng_state(state['torch'])
+    if 'cuda' in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state['cuda'])
+
+
+def _as_python_state(s):
+    # checkpoints may turn the inner tuple into a list
+    version, internal, gauss = s
+    return (version, tuple(internal), gauss)
+
+
+@contextmanager
+def rng_preserved() -> Iterator[None]:
+    """Run a block without changing the random generators' states (e.g.
+    data loaded only to skip it on resume)."""
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
+
+
+def skip_batches(iterator: Iterator, num: int) -> None:
+    """Advance a dataloader iterator by ``num`` batches, leaving the random
+    generators as they were (the skipped batches are loaded, as MMEngine's
+    iteration-based resume does, but their augmentation draws are
+    undone)."""
+    with rng_preserved():
+        for _ in range(num):
+            next(iterator)
+
+
 class HeldOutBatches:
     """An endless, resumable stream of batches from a held-out loader.
 
@@ -109,9 +160,9 @@ class HeldOutBatches:
         pending, self._pending = self._pending, None
         if pending is not None and pending['epoch'] == epoch:
             self.cycle = pending['cycle']
-            self._start()
-            for _ in range(pending['consumed']):
-                next(self._iter)
+            with rng_preserved():
+                self._start()
+            skip_batches(self._iter, pending['consumed'])
             self.consumed = pending['consumed']
         else:
             self._start()

@@ -132,7 +132,30 @@ class SearchableMixin:
 
     :class:`~pose_nas.nas.mutator.ArchMutator` is the one component that
     drives these methods during a search and at derive time.
+
+    Two declarations, for users' inputs:
+
+    - :attr:`derive_options`: the derive options (``tools/derive_arch.py``
+      flags, ``derive_kwargs``) the space's genotype rule takes; an option
+      no searchable module of a model takes is an error, not ignored;
+    - :meth:`register_checkpoint_check` (one call in ``__init__``, after
+      the base class's ``__init__``): loading a checkpoint that lacks any
+      of the module's weights is an error
+      (:mod:`pose_nas.nas.checkpoint_check`).
     """
+
+    #: derive options of the genotype rule, e.g. ``('k', )`` for DARTS
+    #: cells, ``('prune_below', )`` for continuous (PNFS) spaces
+    derive_options: Tuple[str, ...] = ()
+
+    def register_checkpoint_check(self) -> None:
+        """Refuse, when a state dict is loaded into this module, one that
+        lacks any of its weights (a search checkpoint given to a derived
+        config, a checkpoint of another method...): see
+        :func:`~pose_nas.nas.checkpoint_check.check_checkpoint_fits`.
+        Extra keys stay allowed."""
+        from .checkpoint_check import check_checkpoint_fits
+        self.register_load_state_dict_pre_hook(check_checkpoint_fits)
 
     def derive_genotype(self, **kwargs) -> Any:
         raise NotImplementedError(

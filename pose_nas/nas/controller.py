@@ -17,7 +17,6 @@ Gradient-Following Algorithms for Connectionist Reinforcement Learning",
 Machine Learning 1992); the helpers for that live in :mod:`.reinforce`.
 """
 import math
-import operator
 from typing import List, Optional, Sequence, Tuple
 
 import torch
@@ -25,29 +24,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from pose_nas.utils.checks import check_int
+
 __all__ = ['LSTMController']
-
-
-def check_int(value, what: str) -> int:
-    """Convert ``value`` to a Python int, rejecting floats, bools, etc.
-
-    Args:
-        value: The value to convert.
-        what (str): Its name in the error message.
-
-    Returns:
-        int: ``operator.index(value)``.
-
-    Raises:
-        ValueError: If ``value`` is a bool or not an integer.
-    """
-    if isinstance(value, bool):
-        raise ValueError(f'{what} must be an integer, got bool {value!r}')
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise ValueError(f'{what} must be an integer, got '
-                         f'{type(value).__name__} {value!r}') from None
 
 
 class LSTMController(nn.Module):

@@ -11,6 +11,7 @@ differentiable in ``alpha``; :class:`BudgetPenalty` turns it into an arch-loss
 term that pulls the expected cost to a target.
 """
 import logging
+import math
 from typing import Dict, List, Sequence, Tuple
 
 import torch
@@ -103,7 +104,7 @@ class BudgetPenalty:
     """
 
     def __init__(self, target: float, weight: float = 1.0) -> None:
-        if target <= 0:
+        if not target > 0 or not math.isfinite(target):  # NaN too
             raise ValueError(f'budget target must be > 0, got {target}')
         self.target = float(target)
         self.weight = float(weight)
@@ -129,7 +130,19 @@ def project_to_budget(logits: Sequence[torch.Tensor],
 
     Returns:
         list[int]: the chosen candidate index per position.
+
+    Raises:
+        ValueError: NaN / Inf logits (a diverged search) or a target that
+            is not a finite number > 0.
     """
+    if not target > 0 or not math.isfinite(target):
+        raise ValueError(f'budget target must be a finite number > 0, got '
+                         f'{target}')
+    for i, a in enumerate(logits):
+        if not bool(torch.isfinite(a.detach()).all()):
+            raise ValueError(
+                f'architecture logits of position {i} have NaN/Inf values '
+                '(the search diverged?); refusing to project onto a budget')
     logp = [torch.log_softmax(a.detach().cpu().double(), -1) for a in logits]
     tabs = [t.detach().cpu().double() for t in tables]
     choice = [int(lp.argmax()) for lp in logp]

@@ -32,7 +32,10 @@ A genotype file (JSON or YAML) looks like::
         values: [1, 0, 1]
     meta: {derived_from: ..., rule: ...}
 
-Components are typed (:data:`COMPONENT_TYPES`); a searchable module
+Components are typed (:data:`COMPONENT_TYPES`) and their syntax is checked
+whenever a genotype is built or validated (:mod:`.genotype_syntax`: every
+number typed, finite and in range, errors naming the component, row and
+column); a searchable module
 declares the components it expects (:meth:`SearchableMixin.genotype_spec`,
 built with the helpers of :mod:`.genotype_specs`) and
 :func:`validate_genotype` compares the two with clear errors. The rules
@@ -43,20 +46,18 @@ import copy
 import json
 import os.path as osp
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, Optional, Sequence, Union
 
 import numpy as np
 import torch
 
+from .genotype_syntax import (COMPONENT_TYPES, GenotypeError,
+                              check_component_syntax, column_names,
+                              weights_shape)
 from .ops import canonical_op_name
 
 GENOTYPE_FORMAT = 'pose_nas.genotype'
 GENOTYPE_VERSION = 1
-COMPONENT_TYPES = ('cell', 'chain', 'continuous', 'decisions')
-
-
-class GenotypeError(ValueError):
-    """A genotype is malformed or does not fit the model it is given to."""
 
 
 @dataclass
@@ -78,7 +79,7 @@ class Genotype:
         if not isinstance(self.components, dict):
             raise GenotypeError('genotype components must be a mapping')
         for name, comp in self.components.items():
-            _check_component_syntax(name, comp)
+            check_component_syntax(name, comp)
 
     def __getitem__(self, name: str) -> Dict[str, Any]:
         if name not in self.components:
@@ -140,8 +141,13 @@ class Genotype:
     def load(cls, path: str) -> 'Genotype':
         if not osp.isfile(path):
             raise FileNotFoundError(f'genotype file not found: {path}')
-        with open(path) as f:
-            text = f.read()
+        try:
+            with open(path, encoding='utf-8') as f:
+                text = f.read()
+        except UnicodeDecodeError:
+            raise GenotypeError(
+                f'{path} is not a text file; a genotype is a JSON or YAML '
+                'file written by tools/derive_arch.py') from None
         try:
             if path.endswith(('.yaml', '.yml')):
                 import yaml
@@ -182,94 +188,6 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
-def _check_component_syntax(name: str, comp: Any) -> None:
-    where = f'genotype component {name!r}'
-    if not isinstance(comp, dict) or 'type' not in comp:
-        raise GenotypeError(f'{where} must be a mapping with a "type"')
-    kind = comp['type']
-    if kind not in COMPONENT_TYPES:
-        raise GenotypeError(f'{where} has unknown type {kind!r}; valid: '
-                            f'{COMPONENT_TYPES}')
-    try:
-        if kind == 'cell':
-            num_inputs = int(comp['num_inputs'])
-            for j, node in enumerate(comp['nodes']):
-                if not node:
-                    raise GenotypeError(f'{where}: node {j} has no edges')
-                for edge in node:
-                    op, src = edge
-                    canonical_op_name(op)
-                    if not 0 <= int(src) < num_inputs + j:
-                        raise GenotypeError(
-                            f'{where}: node {j} takes state {src}, but only '
-                            f'states 0..{num_inputs + j - 1} exist before it')
-            for c in comp.get('concat', []):
-                if not 0 <= int(c) < num_inputs + len(comp['nodes']):
-                    raise GenotypeError(f'{where}: concat index {c} out of '
-                                        'range')
-        elif kind == 'chain':
-            for op in comp['ops']:
-                canonical_op_name(op)
-        elif kind == 'continuous':
-            cands = column_names(comp['candidates'],
-                                 comp.get('op_names', True), where)
-            w = np.asarray(comp['weights'], dtype=float)
-            if w.shape[-1] != len(cands):
-                raise GenotypeError(
-                    f'{where}: weights have {w.shape[-1]} columns for '
-                    f'{len(cands)} candidates')
-        elif kind == 'decisions':
-            choices, values = comp['choices'], comp['values']
-            if len(choices) != len(values):
-                raise GenotypeError(f'{where}: {len(values)} values for '
-                                    f'{len(choices)} decisions')
-            for i, (n, v) in enumerate(zip(choices, values)):
-                if not 0 <= int(v) < int(n):
-                    raise GenotypeError(f'{where}: decision {i} = {v} is '
-                                        f'out of range [0, {n})')
-    except KeyError as e:
-        if 'candidate op' in str(e):
-            raise GenotypeError(f'{where}: {e.args[0]}') from None
-        raise GenotypeError(f'{where} of type {kind!r} lacks key {e}') \
-            from None
-    except (TypeError, ValueError) as e:
-        if isinstance(e, GenotypeError):
-            raise
-        raise GenotypeError(f'{where} is malformed: {e}') from None
-
-
-def column_names(names: Sequence[str], op_names: Any,
-                 where: str = 'continuous component') -> List[str]:
-    """Column names of a ``continuous`` component.
-
-    Args:
-        names (Sequence[str]): The component's ``candidates``.
-        op_names (bool): True: the columns are candidate ops (returned as
-            canonical op names); False: free labels (non-empty, distinct
-            strings, returned as given).
-        where (str): What to name in error messages.
-
-    Returns:
-        list[str]: The column names.
-
-    Raises:
-        GenotypeError: If ``op_names`` is not a bool, an op is unknown or a
-            label is empty or repeated.
-    """
-    if not isinstance(op_names, bool):
-        raise GenotypeError(f'{where}: op_names must be true or false, got '
-                            f'{op_names!r}')
-    if op_names:
-        return [canonical_op_name(c) for c in names]
-    labels = list(names)
-    if not all(isinstance(c, str) and c for c in labels):
-        raise GenotypeError(f'{where}: labels must be non-empty strings, '
-                            f'got {labels}')
-    if len(set(labels)) != len(labels):
-        raise GenotypeError(f'{where}: duplicate labels {labels}')
-    return labels
-
-
 def validate_genotype(genotype: Union[str, dict, Genotype],
                       spec: Dict[str, Dict[str, Any]],
                       space: Optional[str] = None) -> Genotype:
@@ -301,6 +219,8 @@ def validate_genotype(genotype: Union[str, dict, Genotype],
             f'missing {missing}, unexpected {extra}')
     for name, expect in spec.items():
         comp = g.components[name]
+        # again: a Genotype object may have been edited since it was built
+        check_component_syntax(name, comp)
         where = f'genotype component {name!r}'
         if comp['type'] != expect['type']:
             raise GenotypeError(f'{where} is a {comp["type"]!r}, the model '
@@ -352,7 +272,7 @@ def validate_genotype(genotype: Union[str, dict, Genotype],
                 raise GenotypeError(
                     f'{where}: candidates {comp["candidates"]} differ from '
                     f'the model\'s {expect["candidates"]}')
-            shape = list(np.asarray(comp['weights'], dtype=float).shape)
+            shape = weights_shape(comp['weights'], where)
             if shape != list(expect['shape']):
                 raise GenotypeError(f'{where}: weights of shape {shape}, the '
                                     f'model expects {expect["shape"]}')
@@ -374,5 +294,5 @@ def _check_allowed(where: str, op: str, candidates: Sequence[str]) -> None:
 __all__ = [
     'GENOTYPE_FORMAT', 'GENOTYPE_VERSION', 'COMPONENT_TYPES',
     'GenotypeError', 'Genotype', 'load_genotype', 'validate_genotype',
-    'column_names'
+    'column_names', 'weights_shape'
 ]

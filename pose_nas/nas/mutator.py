@@ -23,6 +23,7 @@ checkpoint (:meth:`ArchMutator.load_nas_state`).
 """
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
+import torch
 import torch.nn as nn
 
 from .arch import (SearchableMixin, find_searchable, is_arch_param_name,
@@ -177,17 +178,37 @@ class ArchMutator:
     def derive_genotypes(self, **kwargs) -> Dict[str, Genotype]:
         """Genotype of every searchable module; ``kwargs`` (e.g.
         ``prune_below``, ``k``, meta such as ``epoch``) go to every
-        ``derive_genotype`` and override the recorded choices."""
+        ``derive_genotype`` and override the recorded choices.
+
+        Raises:
+            RuntimeError: a searchable module has none, or an architecture
+                parameter has NaN / Inf values (a diverged search: no
+                genotype is derived from it).
+        """
         if not self.searchable:
             raise RuntimeError(
                 f'{type(self.model).__name__} has no searchable module (was '
                 'it built with genotype= already?)')
+        self.check_finite()
         out = {}
         for name, module in self.searchable.items():
             full = self.derive_kwargs(module)
             full.update(kwargs)
             out[name] = module.derive_genotype(**full)
         return out
+
+    def check_finite(self) -> None:
+        """Raise a RuntimeError naming the first architecture parameter of
+        a searchable module that has NaN / Inf values."""
+        for prefix, module in self.searchable.items():
+            for pname, p in module.named_parameters():
+                if is_arch_param_name(pname) and not bool(
+                        torch.isfinite(p.detach()).all()):
+                    full = f'{prefix}.{pname}' if prefix else pname
+                    raise RuntimeError(
+                        f'architecture parameter {full} has NaN/Inf values '
+                        '(the search diverged?); refusing to derive: use '
+                        'an earlier checkpoint')
 
     # -- observation --------------------------------------------------------
     def arch_state(self) -> Dict[str, Dict[str, Any]]:

@@ -27,6 +27,30 @@ from pose_nas.apis.derive import derive_arch
 __all__ = ['parse_args', 'main']
 
 
+def _positive_int(text: str) -> int:
+    """``--k``: an int >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'an int >= 1, not {text!r}')
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be >= 1, got {value}')
+    return value
+
+
+def _threshold(text: str) -> float:
+    """``--prune-below``: a finite number in [0, 1) (a softmax weight;
+    >= 1 would prune everything)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'a number in [0, 1), not {text!r}')
+    if not 0 <= value < 1:  # also false for NaN
+        raise argparse.ArgumentTypeError(
+            f'must be a number in [0, 1) (a mixture weight), got {text}')
+    return value
+
+
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', help='the search config')
@@ -37,11 +61,15 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='train config the retrain config inherits (default: the '
         "search config's `retrain_config`)")
     parser.add_argument(
-        '--k', type=int, help='incoming edges kept per node (cell spaces)')
+        '--k',
+        type=_positive_int,
+        help='incoming edges kept per node (cell spaces; an error for a '
+        'space whose rule has no such option)')
     parser.add_argument(
         '--prune-below',
-        type=float,
-        help='continuous spaces: weights at or below this become zero')
+        type=_threshold,
+        help='continuous spaces (PNFS): mixture weights at or below this, '
+        'in [0, 1), become zero (an error for other spaces)')
     parser.add_argument(
         '--budget-gflops',
         type=float,
@@ -58,6 +86,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--format', choices=('json', 'yaml'), default='json',
         help='genotype file format')
+    parser.add_argument(
+        '--force', action='store_true',
+        help='export a DARTS search that made 0 architecture steps (its '
+        'initial architecture) with a warning instead of an error')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override settings of the search config')
@@ -79,7 +111,7 @@ def main(argv: Optional[List[str]] = None) -> None:
                           input_size=tuple(args.budget_input_size))
         result = derive_arch(args.config, args.checkpoint, args.out_dir,
                              args.retrain_config, kwargs, args.format,
-                             args.cfg_options, budget)
+                             args.cfg_options, budget, force=args.force)
     except (FileNotFoundError, RuntimeError, ValueError, KeyError) as e:
         print(f'derive_arch: error: {e}', file=sys.stderr)
         sys.exit(1)

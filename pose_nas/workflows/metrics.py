@@ -35,8 +35,14 @@ def latest_metrics(work_dir: str) -> Dict[str, float]:
     metrics: Dict[str, float] = {}
     for path in files:
         with open(path) as f:
-            for line in f:
-                record = json.loads(line)
+            for lineno, line in enumerate(f, start=1):
+                try:
+                    record = json.loads(line)
+                except ValueError as e:  # e.g. a run killed mid-line
+                    raise ValueError(f'{path}: line {lineno} is not valid '
+                                     f'JSON ({e})') from e
+                if not isinstance(record, dict):
+                    continue
                 if any('/' in k for k in record):
                     metrics = {k: v for k, v in record.items() if '/' in k}
         if metrics:
@@ -78,8 +84,12 @@ def match_topdown_results(results: List[List[Dict]], gt_file: str,
         IoU >= 0.5), ``mean_iou`` of the matches, ``median_kpt_error`` and
         ``pck@0.1`` (share of visible joints within 0.1 box diagonals).
     """
-    with open(gt_file) as f:
-        coco = json.load(f)
+    try:
+        with open(gt_file) as f:
+            coco = json.load(f)
+    except ValueError as e:  # JSONDecodeError, UnicodeDecodeError
+        raise ValueError(f'annotation file {gt_file} is not valid JSON '
+                         f'({e})') from e
     ids = {img['file_name']: img['id'] for img in coco['images']}
     anns: Dict[int, list] = {}
     for ann in coco['annotations']:

@@ -71,6 +71,10 @@ def check_study(study: Config, study_file: str) -> None:
     for key in ('data', 'seeds', 'variants', 'retrain_epochs'):
         if key not in study:
             raise KeyError(f'study {study_file} has no `{key}`')
+    _check_seeds(study.seeds, f'study {study_file}: `seeds`')
+    if not isinstance(study.variants, (list, tuple)) or not study.variants:
+        raise ValueError(f'study {study_file}: `variants` must be a '
+                         f'non-empty list, got {study.variants!r}')
     names = [v.get('name') for v in study.variants]
     if None in names or len(set(names)) != len(names):
         raise ValueError(f'every variant needs a unique name, got {names}')
@@ -91,6 +95,32 @@ def check_study(study: Config, study_file: str) -> None:
         det = _resolve(study_file, td['det_config'])
         if not osp.isfile(det):
             raise FileNotFoundError(f'detector config not found: {det}')
+
+
+def _check_seeds(seeds: Any, what: str) -> None:
+    """``seeds`` must be a non-empty list of ints (else nothing runs)."""
+    if (not isinstance(seeds, (list, tuple)) or not seeds or any(
+            isinstance(s, bool) or not isinstance(s, int) for s in seeds)):
+        raise ValueError(f'{what} must be a non-empty list of ints, got '
+                         f'{seeds!r}')
+
+
+def _previous_runs(work_dir: str) -> Dict[tuple, Dict[str, Any]]:
+    """(variant, seed) -> record of the runs an earlier invocation
+    finished (listed in ``work_dir/summary.json``, checkpoint present)."""
+    path = osp.join(work_dir, 'summary.json')
+    if not osp.isfile(path):
+        return {}
+    try:
+        with open(path) as f:
+            previous = json.load(f)
+        runs = previous.get('runs', [])
+        return {(rec['variant'], rec['seed']): rec
+                for rec in runs if osp.isfile(rec.get('checkpoint', ''))}
+    except (ValueError, AttributeError, TypeError, KeyError) as e:
+        raise ValueError(f'--resume: cannot read the earlier summary {path} '
+                         f'({type(e).__name__}: {e}); remove it to start '
+                         'over') from e
 
 
 def _last_checkpoint(work_dir: str, epochs: int) -> str:
@@ -304,6 +334,7 @@ def run_study(study_file: str,
     study = Config.fromfile(study_file)
     check_study(study, study_file)
     seeds = list(seeds if seeds is not None else study.seeds)
+    _check_seeds(seeds, 'seeds')
     chosen = [v for v in study.variants
               if variants is None or v['name'] in variants]
     if variants is not None and len(chosen) != len(variants):
@@ -335,13 +366,7 @@ def run_study(study_file: str,
             f.write(markdown_table(summary['table'],
                                    summary['flops_input_size']) + '\n')
 
-    done = {}
-    if resume and osp.isfile(osp.join(work_dir, 'summary.json')):
-        with open(osp.join(work_dir, 'summary.json')) as f:
-            previous = json.load(f)
-        for rec in previous.get('runs', []):
-            if osp.isfile(rec.get('checkpoint', '')):
-                done[(rec['variant'], rec['seed'])] = rec
+    done = _previous_runs(work_dir) if resume else {}
     for seed in seeds:
         for v in chosen:
             if (v['name'], seed) in done:  # finished by an earlier run
@@ -357,6 +382,7 @@ def run_study(study_file: str,
                   f"{rec['metrics'].get(metric)}", flush=True)
             summary['runs'].append(rec)
             write()
+    write()  # also when every run was finished before (--resume)
     td = study.get('topdown')
     if td and not skip_topdown:
         runs = [r for r in summary['runs'] if r['variant'] == td['variant']]

@@ -9,6 +9,12 @@ entries and compatibility shims exist) and hand over to MMPose's script.
 Orchestration (the studies, the synthetic workflow) runs such scripts, and
 pose_nas's own command lines as modules (``python -m``, so no path inside a
 source checkout is needed), with :func:`run_tool` / :func:`run_module`.
+
+:func:`mmpose_tool_main` is what our thin ``tools/train.py`` /
+``tools/test.py`` run: a checkpoint that does not fit the model or cannot
+be read, or an annotation file without a usable sample, ends in one line
+``<tool>: error: <message>`` and exit status 1 (see
+:mod:`pose_nas.workflows.tool_errors`).
 """
 import os
 import os.path as osp
@@ -17,7 +23,10 @@ import subprocess
 import sys
 from typing import Dict, List, Optional, Sequence
 
-__all__ = ['mmpose_tool_path', 'run_mmpose_tool', 'run_tool', 'run_module']
+__all__ = [
+    'mmpose_tool_path', 'run_mmpose_tool', 'mmpose_tool_main', 'run_tool',
+    'run_module'
+]
 
 
 def mmpose_tool_path(name: str) -> str:
@@ -51,14 +60,42 @@ def run_mmpose_tool(name: str, argv: Optional[List[str]] = None) -> None:
             Defaults to ``sys.argv[1:]``.
     """
     import pose_nas  # noqa: F401  registers modules, applies compat shims
+    from .tool_errors import clear_data_errors
     script = mmpose_tool_path(name)
     args = sys.argv[1:] if argv is None else list(argv)
     old_argv = sys.argv
     sys.argv = [script] + args
     try:
-        runpy.run_path(script, run_name='__main__')
+        with clear_data_errors():
+            runpy.run_path(script, run_name='__main__')
     finally:
         sys.argv = old_argv
+
+
+def mmpose_tool_main(name: str, argv: Optional[List[str]] = None) -> None:
+    """Run one of MMPose's tools as a command line (what ``tools/<name>``
+    does): a bad input of :data:`~.tool_errors.TOOL_INPUT_ERRORS` (a
+    checkpoint that does not fit or cannot be read, an annotation file
+    without a usable sample) is printed as ``<name>: error: <message>``
+    and the process exits with status 1, without a traceback.
+
+    Args:
+        name (str): Tool path relative to MMPose's ``tools`` folder.
+        argv (list[str], optional): Defaults to ``sys.argv[1:]``.
+    """
+    from pose_nas.nas.checkpoint_check import CheckpointMismatchError
+    from .tool_errors import TOOL_INPUT_ERRORS
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        run_mmpose_tool(name, args)
+    except TOOL_INPUT_ERRORS as e:
+        if (isinstance(e, CheckpointMismatchError) and e.source is None
+                and name == 'test.py' and len(args) > 1
+                and not args[0].startswith('-')
+                and not args[1].startswith('-')):
+            e = e.with_source(args[1])  # test.py CONFIG CHECKPOINT ...
+        print(f'{osp.basename(name)}: error: {e}', file=sys.stderr)
+        sys.exit(1)
 
 
 def _run_python(args: Sequence[str], log_file: str,

@@ -6,10 +6,13 @@ import torch
 import torch.nn as nn
 from mmengine.hooks import Hook
 from mmengine.optim import OptimWrapperDict
+from mmengine.runner import IterBasedTrainLoop
 
+from pose_nas.datasets.heldout_split import check_split_integrity
 from pose_nas.nas.cost import ArchBudget
 from pose_nas.nas.mutator import ArchMutator
 from pose_nas.registry import HOOKS
+from pose_nas.utils.checks import check_int
 from ..utils import (HeldOutBatches, all_reduce_mean_, compute_loss)
 
 
@@ -121,6 +124,11 @@ class DartsArchHook(Hook):
     :class:`~pose_nas.engine.optimizers.NASOptimWrapperConstructor` built with
     ``strategy='separate'``.
 
+    Before training it checks that the held-out loader shares no image with
+    the train loader (a ``ValueError`` otherwise, see
+    :func:`~pose_nas.datasets.heldout_split.check_split_integrity`) and
+    warns when the warm-up / interval leave no architecture step in the run.
+
     Args:
         arch_dataloader (dict): held-out dataloader config (built with
             ``Runner.build_dataloader``, so DDP samplers work).
@@ -160,10 +168,14 @@ class DartsArchHook(Hook):
                  arch_key: str = 'arch',
                  weight_key: str = 'weight',
                  budget: Optional[dict] = None) -> None:
+        order = check_int(order, 'DartsArchHook: order')
         if order not in (1, 2):
             raise ValueError(f'DARTS order must be 1 or 2, got {order}')
-        if interval < 1:
-            raise ValueError('interval must be >= 1')
+        interval = check_int(interval, 'DartsArchHook: interval', 1)
+        warmup_epochs = check_int(warmup_epochs,
+                                  'DartsArchHook: warmup_epochs', 0)
+        warmup_iters = check_int(warmup_iters, 'DartsArchHook: warmup_iters',
+                                 0)
         self.arch_dataloader_cfg = arch_dataloader
         self.order = order
         self.warmup_epochs = warmup_epochs
@@ -197,6 +209,9 @@ class DartsArchHook(Hook):
                     'diff_rank_seed', False))
         else:
             loader = self.arch_dataloader_cfg
+        check_split_integrity(runner.train_dataloader.dataset, loader.dataset,
+                              'train_cfg.search.darts.arch_dataloader')
+        self._warn_if_no_arch_step(runner)
         self.stream = HeldOutBatches(loader)
         if self.budget_cfg is not None:
             self.budget = ArchBudget(ArchMutator.of(runner.model).model,
@@ -209,6 +224,36 @@ class DartsArchHook(Hook):
             self.stream.load_state_dict(self._pending['heldout'])
             self.arch_steps = self._pending.get('arch_steps', 0)
             self._pending = None
+
+    def _warn_if_no_arch_step(self, runner) -> None:
+        """Warn when no iteration of the run is past the warm-up and on the
+        ``interval``: such a search exports its initial architecture."""
+        max_iters = runner.max_iters
+        if isinstance(runner.train_loop, IterBasedTrainLoop):
+            start = max_iters if self.warmup_epochs > 0 else 0
+        else:
+            start = self.warmup_epochs * len(runner.train_dataloader)
+        start = max(start, self.warmup_iters)
+        first = -(-start // self.interval) * self.interval
+        if first < max_iters:
+            return
+        if self.warmup_epochs > 0 and isinstance(runner.train_loop,
+                                                 IterBasedTrainLoop):
+            why = (f'warmup_epochs={self.warmup_epochs} in an iteration-'
+                   f'based loop (one epoch; use warmup_iters)')
+        elif self.warmup_epochs >= runner.max_epochs:
+            why = (f'warmup_epochs={self.warmup_epochs} >= max_epochs='
+                   f'{runner.max_epochs}')
+        elif self.warmup_iters >= max_iters:
+            why = (f'warmup_iters={self.warmup_iters} >= max_iters='
+                   f'{max_iters}')
+        else:
+            why = (f'interval={self.interval} after the warm-up leaves no '
+                   f'step before max_iters={max_iters}')
+        runner.logger.warning(
+            f'DartsArchHook: {why} (train_cfg.search.darts): this search '
+            f'makes 0 architecture steps; its architecture stays the '
+            f'initial one')
 
     def before_train_epoch(self, runner) -> None:
         self.stream.start_epoch(runner.epoch)

@@ -10,6 +10,7 @@ from mmengine.hooks import Hook
 
 from pose_nas.nas.mutator import ArchMutator
 from pose_nas.registry import HOOKS
+from pose_nas.utils.checks import check_int
 
 
 @HOOKS.register_module()
@@ -41,7 +42,7 @@ class GenotypeLoggerHook(Hook):
                  interval: int = 1,
                  out_dir: Optional[str] = None,
                  derive_kwargs: Optional[dict] = None) -> None:
-        self.interval = interval
+        self.interval = check_int(interval, 'GenotypeLoggerHook: interval', 1)
         self.out_dir = out_dir
         self.derive_kwargs = dict(derive_kwargs or {})
 

@@ -7,6 +7,7 @@ from mmengine.hooks import Hook
 
 from pose_nas.nas.mutator import ArchMutator
 from pose_nas.registry import HOOKS
+from pose_nas.utils.checks import check_int
 
 SCHEDULES = ('constant', 'linear', 'exponential', 'cosine')
 
@@ -54,6 +55,9 @@ class GumbelTemperatureHook(Hook):
                              f'{schedule!r}')
         if tau_start <= 0 or tau_end <= 0:
             raise ValueError('temperatures must be > 0')
+        if hard_from is not None:
+            hard_from = check_int(hard_from,
+                                  'GumbelTemperatureHook: hard_from', 0)
         self.tau_start, self.tau_end = tau_start, tau_end
         self.schedule = schedule
         self.by_epoch = by_epoch

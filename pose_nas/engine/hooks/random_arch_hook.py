@@ -6,6 +6,7 @@ from mmengine.model import is_model_wrapper
 
 from pose_nas.nas.mutator import ArchMutator
 from pose_nas.registry import HOOKS
+from pose_nas.utils.checks import check_int
 from ..utils import broadcast_
 
 
@@ -31,7 +32,7 @@ class RandomArchHook(Hook):
     priority = 'ABOVE_NORMAL'
 
     def __init__(self, seed: int = 0, std: float = 1.0) -> None:
-        self.seed = seed
+        self.seed = check_int(seed, 'RandomArchHook: seed')
         self.std = std
         self._params = []
 

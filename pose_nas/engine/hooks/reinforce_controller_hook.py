@@ -14,6 +14,7 @@ from pose_nas.nas.controller import LSTMController
 from pose_nas.nas.reinforce import (MovingAverageBaseline, best_of_k,
                                     reinforce_loss)
 from pose_nas.registry import HOOKS, OPTIMIZERS
+from pose_nas.utils.checks import check_int
 from ..utils import broadcast_, broadcast_ints
 
 TRAIN_SAMPLING = ('controller', 'uniform', 'all')
@@ -82,6 +83,15 @@ class ReinforceControllerHook(Hook):
         if train_sampling not in TRAIN_SAMPLING:
             raise ValueError(f'train_sampling must be one of {TRAIN_SAMPLING}'
                              f', got {train_sampling!r}')
+        who = 'ReinforceControllerHook'
+        start_epoch = check_int(start_epoch, f'{who}: start_epoch', 0)
+        updates_per_epoch = check_int(updates_per_epoch,
+                                      f'{who}: updates_per_epoch', 1)
+        samples_per_update = check_int(samples_per_update,
+                                       f'{who}: samples_per_update', 1)
+        derive_samples = check_int(derive_samples, f'{who}: derive_samples',
+                                   0)
+        seed = check_int(seed, f'{who}: seed')
         self.reward_cfg = reward
         self.controller_cfg = dict(controller or {})
         self.optimizer_cfg = dict(optimizer or dict(type='Adam', lr=3.5e-3))

@@ -1,38 +1,13 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 """Random-number-generator state in checkpoints, for exact resumption."""
-import random
 from typing import Any, Dict, Optional
 
-import numpy as np
-import torch
 from mmengine.hooks import Hook
 
 from pose_nas.registry import HOOKS
+from ..utils import get_rng_state, set_rng_state
 
-
-def get_rng_state() -> Dict[str, Any]:
-    """Python, numpy and torch (CPU, CUDA) generator states."""
-    state = dict(
-        python=random.getstate(),
-        numpy=np.random.get_state(),
-        torch=torch.get_rng_state())
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
-        state['cuda'] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def set_rng_state(state: Dict[str, Any]) -> None:
-    random.setstate(_as_python_state(state['python']))
-    np.random.set_state(state['numpy'])
-    torch.set_rng_state(state['torch'])
-    if 'cuda' in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state['cuda'])
-
-
-def _as_python_state(s):
-    # checkpoints may turn the inner tuple into a list
-    version, internal, gauss = s
-    return (version, tuple(internal), gauss)
+__all__ = ['RNGStateHook', 'get_rng_state', 'set_rng_state']
 
 
 @HOOKS.register_module()
@@ -48,13 +23,18 @@ class RNGStateHook(Hook):
     next epoch begins, so whatever runs in between (validation, loaders
     being built on resume) cannot shift the training randomness: an
     interrupted-and-resumed search draws exactly the numbers an
-    uninterrupted one draws.
+    uninterrupted one draws. Validation leaves the states as it found them
+    (it runs mid-"epoch" in iteration-based loops, where a resumed run does
+    not repeat it). A resume from a mid-epoch checkpoint continues at the
+    saved iteration (the NAS train loops skip the seen batches without
+    drawing random numbers).
     """
 
     priority = 'LOWEST'
 
     def __init__(self) -> None:
         self._snapshot: Optional[Dict[str, Any]] = None
+        self._before_val: Optional[Dict[str, Any]] = None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint['rng_state'] = get_rng_state()
@@ -71,3 +51,11 @@ class RNGStateHook(Hook):
     def before_train_epoch(self, runner) -> None:
         if self._snapshot is not None:
             set_rng_state(self._snapshot)
+
+    def before_val(self, runner) -> None:
+        self._before_val = get_rng_state()
+
+    def after_val(self, runner) -> None:
+        if self._before_val is not None:
+            set_rng_state(self._before_val)
+            self._before_val = None

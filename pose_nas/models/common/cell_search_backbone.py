@@ -24,6 +24,7 @@ from pose_nas.nas.genotype import Genotype, GenotypeError, validate_genotype
 from pose_nas.nas.genotype_specs import cell_spec, decisions_spec
 from pose_nas.nas.ops import canonical_op_name
 from pose_nas.registry import MODELS
+from pose_nas.utils.checks import check_int
 
 DEFAULT_CANDIDATES = ('none', 'skip_connect', 'sep_conv_3x3', 'conv_3x3',
                       'dil_conv_3x3_r2', 'avg_pool_3x3')
@@ -73,6 +74,7 @@ class CellSearchBackbone(BaseBackbone, SearchableMixin):
         ``(N, in_channels, H, W)`` -> a 1-tuple with
         ``(N, out_channels, H / 2^(2 + #reduce), W / ...)``.
     """
+    derive_options = ('k', )
 
     def __init__(self,
                  in_channels: int = 3,
@@ -93,15 +95,21 @@ class CellSearchBackbone(BaseBackbone, SearchableMixin):
                  act_cfg: ConfigType = dict(type='ReLU', inplace=True),
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        self.register_checkpoint_check()
         for kind in layout:
             if kind not in ('normal', 'reduce'):
                 raise ValueError(f"layout entries must be 'normal' or "
                                  f"'reduce', got {kind!r}")
         self.layout = list(layout)
+        who = type(self).__name__
+        in_channels = check_int(in_channels, f'{who}: in_channels', 1)
+        stem_channels = check_int(stem_channels, f'{who}: stem_channels', 1)
+        channels = check_int(channels, f'{who}: channels', 1)
+        num_nodes = check_int(num_nodes, f'{who}: num_nodes', 1)
         self.num_nodes = num_nodes
         self.candidates = [canonical_op_name(c) for c in candidates]
         self.searchable_depth = searchable_depth
-        self.derive_k = derive_k
+        self.derive_k = check_int(derive_k, f'{who}: derive_k', 1)
         self.normal_cells = [i for i, k in enumerate(layout) if k == 'normal']
 
         self.genotype: Optional[Genotype] = None

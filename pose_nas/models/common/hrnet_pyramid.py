@@ -14,6 +14,7 @@ from mmpose.models.backbones.resnet import get_expansion
 from torch import Tensor
 
 from pose_nas.registry import MODELS
+from pose_nas.utils.checks import check_int
 
 #: MMPose's HRNet-W32 ``extra`` (``td-hm_hrnet-w32_*`` configs).
 HRNET_W32_EXTRA = dict(
@@ -111,6 +112,9 @@ class HRNetPyramid(HRNet):
         if extra['stage3']['num_branches'] != 3:
             raise ValueError('HRNetPyramid needs a 3-branch stage 3, got '
                              f"{extra['stage3']['num_branches']} branches")
+        in_channels = check_int(in_channels, 'HRNetPyramid: in_channels', 1)
+        frozen_stages = check_int(frozen_stages, 'HRNetPyramid: frozen_stages',
+                                  -1)
         if frozen_stages > 3:
             raise ValueError(f'frozen_stages must be <= 3 (there is no '
                              f'stage 4), got {frozen_stages}')

@@ -21,6 +21,7 @@ from pose_nas.nas.genotype_specs import chain_spec
 from pose_nas.nas.mixed_op import MixedOp
 from pose_nas.nas.ops import canonical_op_name
 from pose_nas.registry import MODELS
+from pose_nas.utils.checks import check_int, check_ints
 
 IR_CANDIDATES = tuple(f'ir_k{k}_e{e}' for k in (3, 5, 7) for e in (3, 6))
 DEFAULT_CANDIDATES = IR_CANDIDATES + ('skip_connect', )
@@ -84,7 +85,18 @@ class EfficientPoseBackbone(BaseBackbone, SearchableMixin):
                  act_cfg: ConfigType = dict(type='ReLU', inplace=True),
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.stages = [tuple(int(v) for v in s) for s in stages]
+        self.register_checkpoint_check()
+        who = type(self).__name__
+        if not isinstance(stages, (list, tuple)) or not stages:
+            raise ValueError(f'{who}: stages must be a non-empty list of '
+                             f'(width, blocks, stride), got {stages!r}')
+        self.stages = [
+            tuple(check_ints(s, f'{who}: stages[{i}]', length=3))
+            for i, s in enumerate(stages)
+        ]
+        stem_channels = check_int(stem_channels, f'{who}: stem_channels', 1)
+        stem_out_channels = check_int(stem_out_channels,
+                                      f'{who}: stem_out_channels', 1)
         for width, n, stride in self.stages:
             if n < 1 or stride not in (1, 2) or width < 1:
                 raise ValueError(f'bad stage (width, blocks, stride): '

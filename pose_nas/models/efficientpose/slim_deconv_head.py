@@ -13,6 +13,7 @@ from mmpose.models.heads import HeatmapHead
 from mmpose.utils.typing import ConfigType, OptConfigType
 
 from pose_nas.registry import MODELS
+from pose_nas.utils.checks import check_int, check_ints
 
 
 @MODELS.register_module()
@@ -63,8 +64,18 @@ class SlimDeconvHead(HeatmapHead):
                      type='KeypointMSELoss', use_target_weight=True),
                  decoder: OptConfigType = None,
                  init_cfg: OptConfigType = None) -> None:
+        who = type(self).__name__
+        if isinstance(in_channels, (list, tuple)):
+            check_ints(in_channels, f'{who}: in_channels', 1)
+        else:
+            in_channels = check_int(in_channels, f'{who}: in_channels', 1)
+        out_channels = check_int(out_channels, f'{who}: out_channels', 1)
         if not deconv_out_channels:
             raise ValueError('SlimDeconvHead needs at least one deconv')
+        check_ints(deconv_out_channels, f'{who}: deconv_out_channels', 1)
+        check_ints(deconv_kernel_sizes, f'{who}: deconv_kernel_sizes', 1)
+        sic_kernel_size = check_int(sic_kernel_size,
+                                    f'{who}: sic_kernel_size', 1)
         if sic_kernel_size % 2 != 1:
             raise ValueError(f'sic_kernel_size must be odd, got '
                              f'{sic_kernel_size}')

@@ -17,6 +17,7 @@ from mmpose.utils.typing import ConfigType, OptMultiConfig
 from pose_nas.nas.arch import SearchableMixin
 from pose_nas.nas.genotype import Genotype, validate_genotype
 from pose_nas.registry import MODELS
+from pose_nas.utils.checks import check_int, check_ints
 from .fabric_layout import (BACKBONE_CANDIDATES, fabric_genotype_spec,
                             select_fabric_components)
 from .neural_fabric import NeuralFabric
@@ -68,6 +69,7 @@ class FabricBackbone(BaseBackbone, SearchableMixin):
         ``(N, C * 4 * 2^i, ceil(H / 2^(i+2)), ceil(W / 2^(i+2)))`` (each
         stride-2 step rounds up).
     """
+    derive_options = ('prune_below', )
 
     def __init__(self,
                  channel_factor: int = 10,
@@ -87,8 +89,19 @@ class FabricBackbone(BaseBackbone, SearchableMixin):
                  act_cfg: ConfigType = dict(type='ReLU', inplace=True),
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        self.register_checkpoint_check()
         self.norm_cfg = copy.deepcopy(norm_cfg)
         self.act_cfg = copy.deepcopy(act_cfg)
+        who = type(self).__name__
+        channel_factor = check_int(channel_factor, f'{who}: channel_factor',
+                                   1)
+        num_hidden = check_int(num_hidden, f'{who}: num_hidden', 1)
+        num_layers = check_int(num_layers, f'{who}: num_layers', 1)
+        num_kept_layers = check_int(num_kept_layers,
+                                    f'{who}: num_kept_layers', 1)
+        in_channels = check_int(in_channels, f'{who}: in_channels', 1)
+        stem_channels = check_int(stem_channels, f'{who}: stem_channels', 1)
+        out_indices = check_ints(out_indices, f'{who}: out_indices')
         fabric_kw = dict(
             channel_factor=channel_factor,
             num_hidden=num_hidden,

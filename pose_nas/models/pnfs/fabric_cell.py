@@ -132,7 +132,9 @@ class FabricCell(nn.Module):
         candidates (Sequence[str]): candidate ops (registry names).
         edge_weights (Tensor, optional): derived mode: the fabric's
             ``(num_edges, num_candidates)`` weights; only its zero pattern
-            is used here (ops with weight 0 are not built).
+            is used here (ops with weight 0 are not built; an edge whose
+            only non-zero weight is ``none`` is not built at all, and a
+            node without kept incoming edges is zero).
         beta_scale (bool): multiply the input mixture by 3 (authors' code).
         mix_scale (bool): multiply every hidden node's mixture by the number
             of candidates (authors' code).

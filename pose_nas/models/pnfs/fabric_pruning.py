@@ -7,7 +7,10 @@ arXiv:1909.07068, Sec. III-F c, synchronous optimization). What is pruned
 is what has weight exactly zero in the genotype (weights at or below the
 derive threshold are stored as 0): a source slot whose ``beta`` weight is
 zero is not built, and a cell whose output no kept cell reads any more is
-removed, recursively from the last layer back to the first.
+removed, recursively from the last layer back to the first. A live cell
+whose ``beta`` row is all zero is an error (no input); so is an all-zero
+``alpha`` row (:class:`~.neural_fabric.NeuralFabric` checks it): an edge is
+pruned by giving its weight to ``none``.
 """
 from typing import Dict, List, NamedTuple, Optional, Sequence
 

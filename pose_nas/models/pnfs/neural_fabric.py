@@ -17,7 +17,15 @@ Derived (retrain) mode, ``genotype=``: PNFS keeps the continuous mixture
 (``alpha_weights``, ``beta_weights``), ops whose weight is exactly zero are
 not built, a source transform whose beta weight is zero is not built, and a
 cell whose output no kept cell reads any more is removed (recursively), with
-its beta row (:func:`~.fabric_pruning.prune_fabric`). Weights are not
+its beta row (:func:`~.fabric_pruning.prune_fabric`). A row of weights that
+is all zero is a :class:`GenotypeError`, for ``alpha`` as for ``beta``: a
+live cell's ``beta`` row (the cell would have no input) and any ``alpha`` row
+(an edge of every cell; a row keeps its mass, so a zero row is a hand edit or
+an over-pruned derive, never a search result). An edge is pruned when its
+weight is on ``none`` only, as a search that prefers ``none`` derives it:
+then its op modules are not built, a hidden node with no kept incoming edge
+is zero and a cell with no kept edge outputs its projection's bias, which is
+what the supernet computes up to the pruned mass. Weights are not
 renormalised, so the derived net computes what the supernet computed up to
 the pruned mass; module names are those of the supernet, so a supernet
 checkpoint loads into it (``strict=False``: the pruned modules and
@@ -35,6 +43,7 @@ from pose_nas.nas.arch import SearchableMixin
 from pose_nas.nas.derive_rules import derive_continuous
 from pose_nas.nas.genotype import Genotype, GenotypeError, validate_genotype
 from pose_nas.nas.ops import canonical_op_name
+from pose_nas.utils.checks import check_int
 from .fabric_cell import FabricCell
 from .fabric_layout import (BACKBONE_CANDIDATES, FABRIC_SPACE, NUM_SCALES,
                             SCALE_MULTIPLIERS, SOURCES, STRUCTURE_KEYS,
@@ -115,14 +124,14 @@ class NeuralFabric(BaseModule, SearchableMixin):
                  pool_bn: bool = True,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if channel_factor < 1:
-            raise ValueError(f'channel_factor must be >= 1, got '
-                             f'{channel_factor}')
-        self.channel_factor = int(channel_factor)
-        self.num_hidden = int(num_hidden)
-        self.num_layers = int(num_layers)
+        who = type(self).__name__
+        self.channel_factor = check_int(channel_factor,
+                                        f'{who}: channel_factor', 1)
+        self.num_hidden = check_int(num_hidden, f'{who}: num_hidden', 1)
+        self.num_layers = check_int(num_layers, f'{who}: num_layers', 1)
         self.keep = keep
-        self.num_kept_layers = int(num_kept_layers)
+        self.num_kept_layers = check_int(num_kept_layers,
+                                         f'{who}: num_kept_layers', 1)
         self.layer_sizes = fabric_layer_sizes(self.num_layers)
         self.layers = kept_layers(self.num_layers, keep,
                                   self.num_kept_layers)
@@ -179,8 +188,14 @@ class NeuralFabric(BaseModule, SearchableMixin):
             self._components['alpha']['weights'], dtype=torch.float32)
         beta = torch.tensor(
             self._components['beta']['weights'], dtype=torch.float32)
-        if (alpha < 0).any() or (beta < 0).any():
-            raise GenotypeError('genotype weights must be >= 0')
+        # (numbers: finite, >= 0, checked by validate_genotype)
+        zero_rows = (alpha == 0).all(-1).nonzero().flatten().tolist()
+        if zero_rows:
+            e = zero_rows[0]
+            raise GenotypeError(
+                f"genotype component 'alpha': row {e} (edge "
+                f'{self._edge_name(e)}) has every weight zero; to prune an '
+                "edge give its weight to 'none'")
         pruned = prune_fabric(self._wiring, beta, num_in)
         self.input_used = pruned.input_used
         for key in pruned.live_cells:
@@ -231,9 +246,10 @@ class NeuralFabric(BaseModule, SearchableMixin):
         else:
             comps = dict(
                 alpha=derive_continuous(self.arch_alpha, self.candidates,
-                                        prune_below),
+                                        prune_below, name='arch_alpha'),
                 beta=derive_continuous(
-                    self.arch_beta, SOURCES, prune_below, op_names=False))
+                    self.arch_beta, SOURCES, prune_below, op_names=False,
+                    name='arch_beta'))
         return {f'{prefix}{k}': v for k, v in comps.items()}
 
     def derive_genotype(self, prune_below: float = 1e-3, **meta) -> Genotype:
@@ -252,6 +268,13 @@ class NeuralFabric(BaseModule, SearchableMixin):
             meta=full_meta)
 
     select_components = staticmethod(select_fabric_components)
+
+    def _edge_name(self, e: int) -> str:
+        """``'i->j'`` of row ``e`` of ``alpha`` (order ``0->1, 0->2, 1->2,
+        0->3 ...``)."""
+        pairs = [(i, j) for j in range(1, self.num_hidden + 1)
+                 for i in range(j)]
+        return '{}->{}'.format(*pairs[e])
 
     def arch_labels(self, prefix: str = '') -> Dict[str, List[str]]:
         """Column labels of the architecture parameters (genotype logger)."""

@@ -16,6 +16,7 @@ from pose_nas.nas.arch import SearchableMixin, is_arch_param_name
 from pose_nas.nas.genotype import (Genotype, GenotypeError, load_genotype,
                                    validate_genotype)
 from pose_nas.registry import MODELS
+from pose_nas.utils.checks import check_int, check_ints
 from .body_parts import resolve_keypoint_names, resolve_parts
 from .fabric_layout import select_fabric_components
 from .neural_fabric import NeuralFabric
@@ -144,6 +145,7 @@ class PartFabricHead(HeatmapHead, SearchableMixin):
     """
 
     _version = 2
+    derive_options = ('prune_below', )
 
     def __init__(self,
                  in_channels: Sequence[int],
@@ -167,9 +169,10 @@ class PartFabricHead(HeatmapHead, SearchableMixin):
                 'PartFabricHead takes the backbone\'s multi-scale pyramid: '
                 'in_channels must be a sequence of widths (finest first), '
                 f'got {in_channels!r}')
-        if int(vector_dim) < 1:
-            raise ValueError(f'vector_dim must be >= 1, got {vector_dim}')
-        vector_dim = int(vector_dim)
+        in_channels = check_ints(in_channels, 'PartFabricHead: in_channels', 1)
+        out_channels = check_int(out_channels, 'PartFabricHead: out_channels',
+                                 1)
+        vector_dim = check_int(vector_dim, 'PartFabricHead: vector_dim', 1)
         if squash is None:
             squash = vector_dim > 1
         if not squash and vector_dim > 1:
@@ -189,6 +192,7 @@ class PartFabricHead(HeatmapHead, SearchableMixin):
             init_cfg=init_cfg)
         # HeatmapHead's layers are unused (Identity); drop them
         del self.deconv_layers, self.conv_layers, self.final_layer
+        self.register_checkpoint_check()
 
         names, dataset_name = resolve_keypoint_names(
             metainfo, keypoint_names, dataset_name)
