@@ -70,6 +70,20 @@ def run_mmpose_tool(name: str, argv: Optional[List[str]] = None) -> None:
             runpy.run_path(script, run_name='__main__')
     finally:
         sys.argv = old_argv
+    _close_process_group()
+
+
+def _close_process_group() -> None:
+    """Wait for every rank, then destroy the default process group.
+
+    MMEngine leaves it to the interpreter's exit, where a rank that leaves
+    while its peer is still in gloo's teardown can abort with ``terminate
+    called without an active exception`` (seen on 2-rank CPU runs).
+    """
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 def mmpose_tool_main(name: str, argv: Optional[List[str]] = None) -> None:

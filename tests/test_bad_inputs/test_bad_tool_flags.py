@@ -119,7 +119,7 @@ CASES = [
          match=r'--k: must be >= 1'),
     Case('visualize-png',
          lambda tmp: tool('visualize_arch.py', _picture(tmp, 'arch.png')),
-         match=r'arch.png is not a text file; expected a genotype'),
+         match=r'arch.png is not a text file'),
     Case('visualize-png-named-json',
          lambda tmp: tool('visualize_arch.py',
                           _picture(tmp, 'genotype.json')),
