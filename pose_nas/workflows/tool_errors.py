@@ -49,9 +49,19 @@ def clear_data_errors() -> Iterator[None]:
     """Within the block, an empty dataset or an annotation file that is not
     a JSON object raises :class:`AnnotationFileError` naming the file."""
     from mmengine.dataset import BaseDataset
+    from mmpose.datasets.datasets.body.mpii_dataset import MpiiDataset
     from xtcocotools.coco import COCO
 
     serialize, coco_init = BaseDataset._serialize_data, COCO.__init__
+    mpii_load = MpiiDataset._load_annotations
+
+    def _mpii_load_annotations(self):
+        try:
+            return mpii_load(self)
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise AnnotationFileError(
+                f'annotation file {self.ann_file} is not valid JSON '
+                f'({e})') from e
 
     def _serialize_data(self):
         if len(self.data_list) == 0:  # np.concatenate([]) would fail
@@ -73,10 +83,12 @@ def clear_data_errors() -> Iterator[None]:
                 f'JSON object ({e})') from e
 
     BaseDataset._serialize_data, COCO.__init__ = _serialize_data, __init__
+    MpiiDataset._load_annotations = _mpii_load_annotations
     try:
         yield
     finally:
         BaseDataset._serialize_data, COCO.__init__ = serialize, coco_init
+        MpiiDataset._load_annotations = mpii_load
 
 
 #: what a tool reports as one line: a bad checkpoint, annotation file or

@@ -106,7 +106,22 @@ def _metrics_of_a_killed_run(tmp):
 NO_SAMPLE = r'CocoDataset: .*{} gives no sample \(zero persons, or none ' \
             r'with a labelled keypoint\)'
 
+def _mpii_not_json(tmp_path):
+    """An MPII annotation file that is not JSON, read as the tools read it
+    (inside :func:`clear_data_errors`)."""
+    from mmpose.datasets import MpiiDataset
+
+    from pose_nas.workflows.tool_errors import clear_data_errors
+    bad = tmp_path / 'mpii_bad.json'
+    bad.write_text('[{"center": [1')
+    with clear_data_errors():
+        MpiiDataset(ann_file=str(bad), data_mode='topdown', pipeline=[],
+                    test_mode=True)
+
+
 CASES = [
+    Case('mpii-annotations-not-json', _mpii_not_json,
+         match=r'annotation file .*mpii_bad.json is not valid JSON'),
     Case('test-zero-persons', _test_on('zero_persons'),
          match=NO_SAMPLE.format('zero_persons.json')),
     Case('test-zero-labelled-keypoints', _test_on('zero_keypoints'),
