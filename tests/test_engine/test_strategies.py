@@ -19,7 +19,8 @@ import toy_search  # noqa: E402
 from toy_search import (CANDIDATES, TARGET_DECISIONS, TARGET_OP,  # noqa: E402
                         ToyOpDataset, toy_cfg, toy_loader)
 
-from pose_nas.engine.hooks import unrolled_arch_grads  # noqa: E402
+from pose_nas.engine.hooks import (sgd_virtual_step,  # noqa: E402
+                                   unrolled_arch_grads)
 from pose_nas.engine.optimizers import NASOptimWrapperDict  # noqa: E402
 from pose_nas.nas.arch import arch_parameters  # noqa: E402
 
@@ -54,8 +55,10 @@ def test_synchronous_finds_the_target_op(tmp_path):
 
 @pytest.mark.parametrize('order', [1, 2])
 def test_darts_finds_the_target_op(tmp_path, order):
+    # second order unrolls the configured optimizer's step: SGD + momentum
+    optimizer = dict(type='SGD', lr=0.1, momentum=0.9) if order == 2 else None
     cfg = toy_cfg(str(tmp_path), 'separate', hooks=[_darts_hook(order)],
-                  max_epochs=8, arch_lr=0.05)
+                  max_epochs=8, arch_lr=0.05, optimizer=optimizer)
     runner = _run(cfg)
     alpha = runner.model.arch_alpha.detach()
     assert int(alpha.argmax()) == TARGET, alpha
@@ -199,6 +202,70 @@ def test_second_order_matches_exact_double_backward():
     for w, s in zip(weights, saved):
         assert torch.equal(w.detach(), s)
         assert w.grad is None
+
+
+def test_second_order_unrolls_the_sgd_step_with_momentum():
+    """The virtual step is the step torch's SGD takes next (per-group lr and
+    weight decay, the momentum buffer): the hypergradient equals the exact
+    derivative through that step."""
+    torch.manual_seed(0)
+    model = toy_search.ToySearchNet().double()
+    with torch.no_grad():
+        model.arch_alpha.normal_()
+    tr, va = ToyOpDataset(8, seed=0), ToyOpDataset(8, seed=1)
+    train = dict(inputs=tr.x.double(), targets=tr.y.double())
+    val = dict(inputs=va.x.double(), targets=va.y.double())
+
+    def loss_fn(m, b):
+        return m(b['inputs'], b['targets'], mode='loss')['loss']
+
+    names = [n for n, p in model.named_parameters() if 'arch_' not in n]
+    weights = [p for n, p in model.named_parameters() if 'arch_' not in n]
+    opt = torch.optim.SGD([dict(params=weights[:1], lr=0.3),
+                           dict(params=weights[1:], lr=0.1,
+                                weight_decay=1e-2)], momentum=0.9)
+    loss_fn(model, train).backward()  # one real step: momentum buffers
+    opt.step()
+    opt.zero_grad(set_to_none=True)
+    step = sgd_virtual_step(opt, weights)
+    assert step['unroll_lr'] == [0.3] + [0.1] * (len(weights) - 1)
+    assert all(m is not None for m in step['momentum_terms'])
+    _, approx = unrolled_arch_grads(model, loss_fn, train, val,
+                                    [model.arch_alpha], weights,
+                                    fd_eps=1e-4, **step)
+
+    # exact: d/d alpha L_val(w - lr (0.9 buf + grad L_train + wd w), alpha)
+    g = torch.autograd.grad(loss_fn(model, train), weights,
+                            create_graph=True)
+    unrolled = {}
+    for i, (n, w, gi) in enumerate(zip(names, weights, g)):
+        group = opt.param_groups[0 if i == 0 else 1]
+        buf = opt.state[w]['momentum_buffer']
+        unrolled[n] = w - group['lr'] * (0.9 * buf + gi +
+                                         group['weight_decay'] * w)
+    unrolled['arch_alpha'] = model.arch_alpha
+    out = torch.func.functional_call(
+        model, {**unrolled, **dict(model.named_buffers())},
+        (val['inputs'], val['targets']), dict(mode='loss'))['loss']
+    exact = torch.autograd.grad(out, model.arch_alpha)[0]
+    torch.testing.assert_close(approx[0], exact, rtol=1e-4, atol=1e-7)
+    # without the momentum term the result is measurably different
+    _, no_momentum = unrolled_arch_grads(
+        model, loss_fn, train, val, [model.arch_alpha], weights,
+        step['unroll_lr'], step['weight_decay'], fd_eps=1e-4)
+    assert not torch.allclose(no_momentum[0], exact, rtol=1e-3, atol=1e-6)
+
+
+@pytest.mark.parametrize('optimizer, match', [
+    (dict(type='Adam', lr=1e-3), 'weight optimizer is Adam'),
+    (dict(type='SGD', lr=0.1, momentum=0.9, nesterov=True), 'nesterov'),
+])
+def test_second_order_refuses_an_optimizer_it_cannot_unroll(
+        tmp_path, optimizer, match):
+    cfg = toy_cfg(str(tmp_path), 'separate', hooks=[_darts_hook(2)],
+                  max_epochs=1, optimizer=optimizer)
+    with pytest.raises((TypeError, ValueError), match=match):
+        _run(cfg)
 
 
 def test_random_strategy_draws_and_freezes(tmp_path):

@@ -1,6 +1,7 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
-from .darts_arch_hook import (DartsArchHook, first_order_arch_grads,
-                              unrolled_arch_grads)
+from .darts_arch_grads import (first_order_arch_grads, sgd_virtual_step,
+                               unrolled_arch_grads)
+from .darts_arch_hook import DartsArchHook
 from .genotype_logger_hook import GenotypeLoggerHook
 from .gumbel_temperature_hook import GumbelTemperatureHook, gumbel_temperature
 from .random_arch_hook import RandomArchHook
@@ -8,7 +9,8 @@ from .reinforce_controller_hook import ReinforceControllerHook
 from .rng_state_hook import RNGStateHook, get_rng_state, set_rng_state
 
 __all__ = [
-    'DartsArchHook', 'first_order_arch_grads', 'unrolled_arch_grads',
+    'DartsArchHook', 'first_order_arch_grads', 'sgd_virtual_step',
+    'unrolled_arch_grads',
     'GenotypeLoggerHook', 'GumbelTemperatureHook', 'gumbel_temperature',
     'RandomArchHook', 'ReinforceControllerHook', 'RNGStateHook',
     'get_rng_state', 'set_rng_state'

@@ -1,6 +1,6 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 """Alternating DARTS architecture steps (first and second order)."""
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Optional
 
 import torch
 import torch.nn as nn
@@ -13,99 +13,10 @@ from pose_nas.nas.cost import ArchBudget
 from pose_nas.nas.mutator import ArchMutator
 from pose_nas.registry import HOOKS
 from pose_nas.utils.checks import check_int
-from ..utils import (HeldOutBatches, all_reduce_mean_, compute_loss)
+from ..utils import HeldOutBatches, compute_loss
+from .darts_arch_grads import (LossFn, first_order_arch_grads,
+                               sgd_virtual_step, unrolled_arch_grads)
 
-
-LossFn = Callable[[nn.Module, Any], torch.Tensor]
-
-
-def _grads(loss: torch.Tensor,
-           params: Sequence[torch.Tensor]) -> List[torch.Tensor]:
-    grads = torch.autograd.grad(loss, list(params), allow_unused=True)
-    return [
-        torch.zeros_like(p) if g is None else g
-        for p, g in zip(params, grads)
-    ]
-
-
-def first_order_arch_grads(model: nn.Module, loss_fn: LossFn, val_batch: Any,
-                           arch: Sequence[nn.Parameter]
-                           ) -> Tuple[torch.Tensor, List[torch.Tensor]]:
-    """``d L_val(w, alpha) / d alpha`` averaged over ranks.
-
-    Only the architecture parameters are differentiated
-    (``torch.autograd.grad`` with ``inputs=arch``): the weights' ``.grad``
-    is not touched, so nothing of the arch step can leak into the next
-    weight update.
-    """
-    loss = loss_fn(model, val_batch)
-    grads = _grads(loss, arch)
-    all_reduce_mean_(grads)
-    return loss.detach(), grads
-
-
-def unrolled_arch_grads(model: nn.Module,
-                        loss_fn: LossFn,
-                        train_batch: Any,
-                        val_batch: Any,
-                        arch: Sequence[nn.Parameter],
-                        weights: Sequence[nn.Parameter],
-                        unroll_lr: float,
-                        weight_decay: float = 0.0,
-                        fd_eps: float = 0.01,
-                        val_loss_fn: Optional[LossFn] = None
-                        ) -> Tuple[torch.Tensor, List[torch.Tensor]]:
-    """Second-order DARTS hypergradient.
-
-    With ``w' = w - xi * (grad_w L_train(w, a) + wd * w)``::
-
-        dL_val(w', a)/da = grad_a L_val(w', a)
-            - xi * [grad_a L_train(w+, a) - grad_a L_train(w-, a)] / (2 eps)
-
-    where ``w+- = w +- eps * grad_w' L_val(w', a)`` and
-    ``eps = fd_eps / ||grad_w' L_val||`` (finite-difference Hessian-vector
-    product, Liu et al. 2019). ``val_loss_fn`` (default ``loss_fn``) may add
-    arch-only terms such as a compute budget. The weights are restored exactly afterwards
-    and their ``.grad`` is left untouched. Under DDP the train gradient, the
-    direction ``grad_w' L_val`` and the result are averaged over ranks, so
-    every rank computes the same hypergradient.
-
-    Returns:
-        tuple: ``(L_val(w', a) detached, grads for arch)``.
-    """
-    weights = [w for w in weights if w.requires_grad]
-    backup = [w.detach().clone() for w in weights]
-    g_train = _grads(loss_fn(model, train_batch), weights)
-    all_reduce_mean_(g_train)
-    try:
-        with torch.no_grad():
-            for w, g in zip(weights, g_train):
-                w.sub_(unroll_lr * (g + weight_decay * w))
-        val_loss = (val_loss_fn or loss_fn)(model, val_batch)
-        grads = _grads(val_loss, list(arch) + list(weights))
-        d_arch, d_w = grads[:len(arch)], grads[len(arch):]
-        all_reduce_mean_(d_w)
-        norm = torch.sqrt(sum((g.double()**2).sum() for g in d_w))
-        eps = fd_eps / (float(norm) + 1e-12)
-
-        def arch_grad_at(sign: float) -> List[torch.Tensor]:
-            with torch.no_grad():
-                for w, b, d in zip(weights, backup, d_w):
-                    w.copy_(b + sign * eps * d)
-            return _grads(loss_fn(model, train_batch), arch)
-
-        g_pos = arch_grad_at(1.0)
-        g_neg = arch_grad_at(-1.0)
-        hyper = [
-            da - unroll_lr * (gp - gn) / (2 * eps)
-            for da, gp, gn in zip(d_arch, g_pos, g_neg)
-        ]
-        all_reduce_mean_(hyper)
-    finally:
-        with torch.no_grad():
-            for w, b in zip(weights, backup):
-                w.copy_(b)
-    return val_loss.detach(), hyper
 
 
 def _default_loss(model: nn.Module, batch: Any) -> torch.Tensor:
@@ -138,7 +49,10 @@ class DartsArchHook(Hook):
         warmup_iters (int): same, in iterations (either may be used).
         interval (int): make an arch step every ``interval`` iterations.
         unroll_lr (float, optional): ``xi`` of the virtual step; defaults to
-            the weight optimizer's current lr.
+            the lr of each weight's param group. Order 2 unrolls the step of
+            the configured weight optimizer, which must be SGD (momentum
+            included; see :func:`sgd_virtual_step`): any other optimizer is
+            refused before training.
         unroll_weight_decay (float, optional): weight decay of the virtual
             step; defaults to the weight optimizer's.
         fd_eps (float): finite-difference radius numerator.
@@ -209,6 +123,8 @@ class DartsArchHook(Hook):
                     'diff_rank_seed', False))
         else:
             loader = self.arch_dataloader_cfg
+        if self.order == 2:  # refuse an optimizer we cannot unroll, now
+            sgd_virtual_step(ow[self.weight_key].optimizer, [])
         check_split_integrity(runner.train_dataloader.dataset, loader.dataset,
                               'train_cfg.search.darts.arch_dataloader')
         self._warn_if_no_arch_step(runner)
@@ -287,17 +203,14 @@ class DartsArchHook(Hook):
             loss, grads = first_order_arch_grads(model, val_loss_fn,
                                                  val_batch, arch)
         else:
-            weight_opt = runner.optim_wrapper[self.weight_key]
-            xi = self.unroll_lr
-            if xi is None:
-                xi = weight_opt.param_groups[0]['lr']
-            wd = self.unroll_weight_decay
-            if wd is None:
-                wd = weight_opt.param_groups[0].get('weight_decay', 0.0)
+            weights = mutator.weight_parameters()
+            step = sgd_virtual_step(
+                runner.optim_wrapper[self.weight_key].optimizer, weights,
+                self.unroll_lr, self.unroll_weight_decay)
             loss, grads = unrolled_arch_grads(model, self.loss_fn,
                                               data_batch, val_batch, arch,
-                                              mutator.weight_parameters(), xi,
-                                              wd, self.fd_eps, val_loss_fn)
+                                              weights, fd_eps=self.fd_eps,
+                                              val_loss_fn=val_loss_fn, **step)
         for p, g in zip(arch, grads):
             p.grad = g.detach().clone()
         arch_wrapper.step()
