@@ -7,7 +7,7 @@ own tools, then top-down inference with an MMDetection person detector.
 A study is an MMEngine config (see ``configs/*/studies/``)::
 
     data = dict(num_train=300, num_val=60, seed=0)   # synthetic COCO, once
-    seeds = [0, 1]
+    seeds = [0, 1, 2]
     search_epochs = 4
     retrain_epochs = 20
     flops_input_size = (192, 256)                     # (w, h) for GFLOPs
@@ -21,6 +21,9 @@ A study is an MMEngine config (see ``configs/*/studies/``)::
     ]
     topdown = dict(variant='searched', det_config='../../detectors/x.py',
                    det_epochs=20, num_images=10, bbox_thr=0.1)
+    # optional: the paired comparisons (default: the first variant
+    # against each other one), see pose_nas/workflows/study_stats.py
+    compare = [('searched', 'released-A')]
 
 Paths are relative to the study file. ``'{seed}'`` in a string option (or
 the int option ``'{seed}'``) becomes the run's seed, so a random baseline's
@@ -40,6 +43,8 @@ from mmengine.config import Config
 from pose_nas.deploy.complexity import model_complexity
 from .config_retarget import retarget_config
 from .metrics import latest_metrics, match_topdown_results
+from .study_stats import (comparison_table, comparisons, default_pairs,
+                          plot_study)
 from .tool_runner import mmpose_tool_path, run_module, run_tool
 
 # the derive command line (tools/derive_arch.py), run as a module of the
@@ -87,6 +92,12 @@ def check_study(study: Config, study_file: str) -> None:
         if not osp.isfile(path):
             raise FileNotFoundError(
                 f"variant {v['name']!r}: config not found: {path}")
+    for pair in study.get('compare', []):
+        if (not isinstance(pair, (list, tuple)) or len(pair) != 2
+                or any(p not in names for p in pair) or pair[0] == pair[1]):
+            raise ValueError(f'study {study_file}: `compare` entries are '
+                             f'pairs of two different variants of {names}, '
+                             f'got {pair!r}')
     td = study.get('topdown')
     if td:
         if td.get('variant') not in names:
@@ -358,13 +369,25 @@ def run_study(study_file: str,
         flops_input_size=list(study.get('flops_input_size', (192, 256))),
         threads=threads, runs=[])
 
+    names = [v['name'] for v in chosen]
+    pairs = [p for p in study.get('compare', default_pairs(names))
+             if p[0] in names and p[1] in names]
+
     def write():
         summary['table'] = summarize(summary['runs'], chosen, metric)
+        summary['comparisons'] = comparisons(summary['runs'], names, metric,
+                                             pairs)
+        summary['plot'] = plot_study(summary['runs'], metric,
+                                     osp.join(work_dir, 'study.png'),
+                                     summary['flops_input_size'])
         with open(osp.join(work_dir, 'summary.json'), 'w') as f:
             json.dump(summary, f, indent=2)
         with open(osp.join(work_dir, 'results.md'), 'w') as f:
             f.write(markdown_table(summary['table'],
                                    summary['flops_input_size']) + '\n')
+            if summary['comparisons']:
+                f.write('\nPaired by seed:\n\n' + comparison_table(
+                    summary['comparisons']) + '\n')
 
     done = _previous_runs(work_dir) if resume else {}
     for seed in seeds:

@@ -111,7 +111,13 @@ topdown = dict(variant='released-A',
     assert [row['variant'] for row in summary['table']] == [
         'random', 'released-A'
     ]
-    assert (work / 'results.md').read_text().count('\n') == 4
+    md = (work / 'results.md').read_text()
+    assert md.count('| random |') == 1 and md.count('| released-A |') == 1
+    # one seed here: the pair is reported, without an interval
+    (cmp, ) = summary['comparisons']
+    assert (cmp['a'], cmp['b'], cmp['n']) == ('random', 'released-A', 1)
+    assert '| random - released-A |' in md
+    assert osp.getsize(summary['plot']) > 1000
     match = summary['topdown']['match']
     assert match['num_gt'] > 0 and 'recall@0.5' in match
 

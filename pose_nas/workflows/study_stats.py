@@ -1,0 +1,156 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""Statistics of a study: paired comparisons over seeds and a picture.
+
+Two variants run at the same seeds share the data order and the
+initialisation seed, so they are compared per seed (paired): the
+difference ``a - b`` at every seed both finished, its mean, a 95 %
+Student-t interval, a 95 % bootstrap interval and a two-sided sign test.
+The verdict is the t interval's: ``'a better'`` / ``'b better'`` when it
+excludes 0, else ``'no significant difference'`` (with 3 seeds only a large,
+consistent gap is significant, which is the point).
+"""
+import math
+import random
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+BOOTSTRAP_SAMPLES = 10000
+BOOTSTRAP_SEED = 0
+
+
+def _t_quantile(df: int) -> float:
+    """The 97.5 % quantile of Student's t with ``df`` degrees of freedom."""
+    from scipy.stats import t
+    return float(t.ppf(0.975, df))
+
+
+def sign_test_p(diffs: Sequence[float]) -> float:
+    """Two-sided exact sign test of ``diffs`` against 0 (ties dropped)."""
+    pos = sum(d > 0 for d in diffs)
+    n = pos + sum(d < 0 for d in diffs)
+    if n == 0:
+        return 1.0
+    k = min(pos, n - pos)
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+    return min(1.0, 2 * tail)
+
+
+def bootstrap_ci(diffs: Sequence[float],
+                 samples: int = BOOTSTRAP_SAMPLES,
+                 seed: int = BOOTSTRAP_SEED) -> Tuple[float, float]:
+    """95 % percentile bootstrap interval of the mean of ``diffs``."""
+    rng = random.Random(seed)
+    n = len(diffs)
+    means = sorted(
+        sum(rng.choice(diffs) for _ in range(n)) / n for _ in range(samples))
+    return means[int(0.025 * samples)], means[int(0.975 * samples) - 1]
+
+
+def paired_comparison(runs: List[Dict[str, Any]], a: str, b: str,
+                      metric: str) -> Optional[Dict[str, Any]]:
+    """Compare variant ``a`` with ``b`` over the seeds both finished.
+
+    Returns:
+        dict | None: ``a``, ``b``, ``seeds``, ``diffs`` (a - b per seed),
+        ``mean``, ``std``, ``n``, ``t_ci95``, ``bootstrap_ci95``,
+        ``sign_test_p``, ``verdict``; None when no seed is shared.
+    """
+    by_seed = {}
+    for r in runs:
+        if r['variant'] in (a, b) and metric in r.get('metrics', {}):
+            by_seed.setdefault(r['seed'], {})[r['variant']] = \
+                r['metrics'][metric]
+    seeds = sorted(s for s, v in by_seed.items() if a in v and b in v)
+    if not seeds:
+        return None
+    diffs = [by_seed[s][a] - by_seed[s][b] for s in seeds]
+    n = len(diffs)
+    mean = sum(diffs) / n
+    std = math.sqrt(sum((d - mean)**2 for d in diffs) / (n - 1)) \
+        if n > 1 else 0.0
+    t_ci = None
+    verdict = 'not enough seeds (n < 2)'
+    if n > 1:
+        half = _t_quantile(n - 1) * std / math.sqrt(n)
+        t_ci = [mean - half, mean + half]
+        if t_ci[0] > 0:
+            verdict = f'{a} better'
+        elif t_ci[1] < 0:
+            verdict = f'{b} better'
+        else:
+            verdict = 'no significant difference'
+    return dict(a=a, b=b, metric=metric, seeds=seeds, diffs=diffs, mean=mean,
+                std=std, n=n, t_ci95=t_ci,
+                bootstrap_ci95=list(bootstrap_ci(diffs)),
+                sign_test_p=sign_test_p(diffs), verdict=verdict)
+
+
+def default_pairs(names: Sequence[str]) -> List[Tuple[str, str]]:
+    """The first variant (the searched one, by convention) against each
+    other variant."""
+    return [(names[0], other) for other in names[1:]]
+
+
+def comparisons(runs: List[Dict[str, Any]], names: Sequence[str],
+                metric: str,
+                pairs: Optional[Sequence[Sequence[str]]] = None
+                ) -> List[Dict[str, Any]]:
+    """:func:`paired_comparison` of every pair (default
+    :func:`default_pairs`) that shares a seed."""
+    out = []
+    for a, b in (pairs if pairs is not None else default_pairs(names)):
+        cmp = paired_comparison(runs, a, b, metric)
+        if cmp is not None:
+            out.append(cmp)
+    return out
+
+
+def comparison_table(cmps: List[Dict[str, Any]]) -> str:
+    """Markdown table of :func:`comparisons`."""
+    if not cmps:
+        return ''
+    metric = cmps[0]['metric']
+    lines = [
+        f'| a - b ({metric}) | per seed | mean ± std | 95 % t interval | '
+        '95 % bootstrap | sign test p | verdict |',
+        '| --- | --- | --- | --- | --- | --- | --- |'
+    ]
+    for c in cmps:
+        per = ', '.join(f'{s}: {d:+.3f}' for s, d in zip(c['seeds'],
+                                                          c['diffs']))
+        t = ('–' if c['t_ci95'] is None else
+             f"[{c['t_ci95'][0]:+.3f}, {c['t_ci95'][1]:+.3f}]")
+        bs = c['bootstrap_ci95']
+        lines.append(
+            f"| {c['a']} - {c['b']} | {per} | {c['mean']:+.3f} ± "
+            f"{c['std']:.3f} (n={c['n']}) | {t} | [{bs[0]:+.3f}, "
+            f"{bs[1]:+.3f}] | {c['sign_test_p']:.3f} | {c['verdict']} |")
+    return '\n'.join(lines)
+
+
+def plot_study(runs: List[Dict[str, Any]], metric: str, path: str,
+               flops_input_size: Sequence[int]) -> Optional[str]:
+    """Scatter of ``metric`` against GFLOPs, one colour per variant, one
+    point per seed; written to ``path`` (PNG). None when no run has both."""
+    pts = [r for r in runs if metric in r.get('metrics', {})
+           and r.get('gflops') is not None]
+    if not pts:
+        return None
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(5, 3.5), dpi=100)
+    names = list(dict.fromkeys(r['variant'] for r in pts))
+    for i, name in enumerate(names):
+        mine = [r for r in pts if r['variant'] == name]
+        ax.scatter([r['gflops'] for r in mine],
+                   [r['metrics'][metric] for r in mine],
+                   label=name, color=f'C{i}', s=28)
+    w, h = flops_input_size
+    ax.set_xlabel(f'GFLOPs @{h}x{w}')
+    ax.set_ylabel(metric)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
