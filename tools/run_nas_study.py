@@ -15,8 +15,11 @@ Example::
         --work-dir work_dirs/efficientpose_study
 
 Writes ``summary.json`` (every run: metrics, params, GFLOPs, genotypes,
-timings; the per-variant table; the top-down check) and ``results.md``
-(the table) under ``--work-dir``.
+timings; the per-variant table; the paired comparisons by seed; the
+top-down check), ``results.md`` (mean +- std per variant, then per pair the
+per-seed differences, 95 % t and bootstrap intervals, sign test and
+verdict) and ``study.png`` (metric vs GFLOPs, one point per run) under
+``--work-dir``.
 """
 import argparse
 import json
