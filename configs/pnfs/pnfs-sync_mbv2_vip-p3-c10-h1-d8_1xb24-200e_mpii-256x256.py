@@ -6,7 +6,7 @@ _base_ = ['./_base_pnfs_mpii-256x256.py']
 
 model = dict(
     backbone=dict(
-        type='MobileNetV2',
+        type='MobileNetV2Features',
         widen_factor=1.,
         # the authors' feature blocks: 1/4 .. 1/32 = 24, 32, 96, 160 channels
         out_indices=(1, 2, 4, 5),
@@ -17,7 +17,3 @@ model = dict(
         vector_dim=8,
         fabric=dict(channel_factor=10, num_hidden=1, num_layers=6, num_kept_layers=3,
                     candidates={{_base_.fabric_ops}})))
-
-# MobileNetV2 still runs layer7 and conv2, whose outputs the head never
-# reads: under DDP their parameters get no gradient
-find_unused_parameters = True

@@ -28,7 +28,7 @@ model = dict(
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         bgr_to_rgb=True),
-    backbone=dict(type='MobileNetV2', widen_factor=0.5, out_indices=(1, 2, 4, 5)),
+    backbone=dict(type='MobileNetV2Features', widen_factor=0.5, out_indices=(1, 2, 4, 5)),
     head=dict(
         type='PartFabricHead',
         in_channels=(16, 16, 48, 80),
@@ -69,7 +69,3 @@ train_dataset = dict(
 train_dataloader = dict(batch_size=16, dataset=train_dataset)
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = val_dataloader
-
-# MobileNetV2 still runs layer7 and conv2, whose outputs the head never
-# reads: under DDP their parameters get no gradient
-find_unused_parameters = True

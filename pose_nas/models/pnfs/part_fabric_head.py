@@ -70,12 +70,10 @@ class PartFabricHead(HeatmapHead, SearchableMixin):
 
     Args:
         in_channels (Sequence[int]): widths of the backbone's 4 pyramid
-            levels (strides 4, 8, 16, 32), finest first, e.g. MMPose's
-            MobileNetV2 ``out_indices=(1, 2, 4, 5)``: ``(24, 32, 96, 160)``
-            (the authors' pyramid; ``layer7`` and ``conv2`` are then built
-            but unused) or ``out_indices=(1, 2, 4, 7)``: ``(24, 32, 96,
-            1280)`` (every layer used; the 1/32 projections cost
-            ``1280 * 32 * C`` weights per part); ResNet-50 ``out_indices=(0,
+            levels (strides 4, 8, 16, 32), finest first, e.g.
+            ``MobileNetV2Features`` (MMPose's MobileNetV2 built only as far
+            as read) ``out_indices=(1, 2, 4, 5)``: ``(24, 32, 96, 160)``
+            (the authors' pyramid); ResNet-50 ``out_indices=(0,
             1, 2, 3)``: ``(256, 512, 1024, 2048)``; ``HRNetPyramid`` (W32):
             ``(32, 64, 128, 256)``.
         out_channels (int): number of keypoints ``K`` (checked against the
@@ -128,7 +126,8 @@ class PartFabricHead(HeatmapHead, SearchableMixin):
         model = dict(
             type='TopdownPoseEstimator',
             data_preprocessor=dict(type='PoseDataPreprocessor', ...),
-            backbone=dict(type='MobileNetV2', out_indices=(1, 2, 4, 5)),
+            backbone=dict(type='MobileNetV2Features',
+                          out_indices=(1, 2, 4, 5)),
             head=dict(
                 type='PartFabricHead',
                 in_channels=(24, 32, 96, 160),
