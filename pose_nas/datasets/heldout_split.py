@@ -3,7 +3,7 @@
 held-out (architecture) part."""
 import copy
 import os.path as osp
-from typing import Any, List, Optional, Set, Tuple, Union
+from typing import Any, List, Optional, Sequence, Set, Tuple, Union
 
 import numpy as np
 from torch.utils.data import Dataset
@@ -238,3 +238,47 @@ def check_split_integrity(train: Dataset, arch: Dataset,
         raise HeldOutLeakError(
             f'held-out leak: the train loader can see images of '
             f'{arch_name}: {problem}.\nFix: {fix}.')
+
+
+def _strings(obj: Any, path: str = ''):
+    """Yield ``(path, value)`` for every string inside nested dicts/lists."""
+    if isinstance(obj, str):
+        yield path, obj
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from _strings(value, f'{path}.{key}' if path else str(key))
+    elif isinstance(obj, (list, tuple)):
+        for i, value in enumerate(obj):
+            yield from _strings(value, f'{path}[{i}]')
+
+
+def check_search_never_reads(cfg: Any, report_files: Sequence[str],
+                             what: str = 'the config') -> None:
+    """Make sure nothing that trains or searches (the train loader, the
+    search section with its held-out loaders and rewards, custom hooks)
+    names a file of the split results are reported on.
+
+    Args:
+        cfg (dict | Config): a train / search config.
+        report_files (Sequence[str]): annotation files of the report
+            split (absolute); a config string equal to one, or a relative
+            path (``annotations/x.json``) it ends with, is a read.
+        what (str): how the error names ``cfg``.
+
+    Raises:
+        HeldOutLeakError: naming the config key that reads the split.
+    """
+    report = [osp.normpath(f) for f in report_files]
+    sections = dict(train_dataloader=cfg.get('train_dataloader'),
+                    custom_hooks=cfg.get('custom_hooks'),
+                    search=(cfg.get('train_cfg') or {}).get('search'))
+    for name, section in sections.items():
+        for key, value in _strings(section, name):
+            norm = osp.normpath(value)
+            for r in report:
+                if norm == r or norm.endswith(osp.sep + r) or (
+                        osp.sep in norm and r.endswith(osp.sep + norm)):
+                    raise HeldOutLeakError(
+                        f'{what}: {key} = {value!r} reads the split results '
+                        f'are reported on ({r}): training and search may '
+                        'use train (or a held-out part of it) and val only')

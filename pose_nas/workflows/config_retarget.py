@@ -6,6 +6,7 @@ studies drive MMPose's and MMDetection's own ``tools/train.py`` and
 ``tools/test.py`` in subprocesses; :func:`retarget_config` prepares their
 configs (data paths, schedule length, dataloader workers).
 """
+import copy
 import os.path as osp
 from typing import Optional
 
@@ -47,7 +48,8 @@ def _is_mpii(dataset: dict) -> bool:
 
 
 def retarget_config(cfg, data_root: str, max_epochs: Optional[int] = None,
-                    val_split: str = 'val', num_workers: Optional[int] = None):
+                    val_split: str = 'val', num_workers: Optional[int] = None,
+                    test_split: Optional[str] = None):
     """Point a synthetic-data config at ``data_root`` and shorten its schedule.
 
     Works for MMPose (topdown ``CocoDataset``) and MMDetection (``CocoDataset``)
@@ -62,29 +64,40 @@ def retarget_config(cfg, data_root: str, max_epochs: Optional[int] = None,
         max_epochs (int, optional): New training length in epochs; epoch-based
             LR schedulers are clipped/stretched to it and validation and
             checkpointing happen at its end.
-        val_split (str): Split used for validation and test.
+        val_split (str): Split used for validation (and for test when
+            ``test_split`` is not given).
         num_workers (int, optional): Dataloader workers for every loader.
+        test_split (str, optional): Split of ``test_dataloader`` /
+            ``test_evaluator``: the split results are reported on, which
+            nothing of training or search reads.
 
     Returns:
         mmengine.Config: ``cfg``.
     """
     data_root = osp.abspath(data_root) + '/'
+    splits = dict(val_dataloader=val_split, val_evaluator=val_split,
+                  test_dataloader=test_split or val_split,
+                  test_evaluator=test_split or val_split)
+    for key in ('test_dataloader', 'test_evaluator'):
+        if test_split and cfg.get(key) is not None:  # may alias val's
+            cfg[key] = copy.deepcopy(cfg[key])
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg.get(key)
         if loader is None:
             continue
+        split = splits.get(key)
         dataset = loader['dataset']
         _set_data_root(dataset, data_root)
         if _is_mpii(dataset):
             # MPII layout: annotations/mpii_{split}.json, images/ shared
             dataset['data_prefix'] = dict(img='images/')
             if key != 'train_dataloader':
-                dataset['ann_file'] = f'annotations/mpii_{val_split}.json'
+                dataset['ann_file'] = f'annotations/mpii_{split}.json'
                 dataset['headbox_file'] = (
-                    f'{data_root}annotations/mpii_gt_{val_split}.mat')
+                    f'{data_root}annotations/mpii_gt_{split}.mat')
         elif key != 'train_dataloader':
-            dataset['ann_file'] = f'annotations/person_keypoints_{val_split}.json'
-            dataset['data_prefix'] = dict(img=f'{val_split}/')
+            dataset['ann_file'] = f'annotations/person_keypoints_{split}.json'
+            dataset['data_prefix'] = dict(img=f'{split}/')
         if num_workers is not None:
             loader['num_workers'] = num_workers
             loader['persistent_workers'] = num_workers > 0
@@ -99,7 +112,7 @@ def retarget_config(cfg, data_root: str, max_epochs: Optional[int] = None,
         evaluator = cfg.get(key)
         if isinstance(evaluator, dict) and 'ann_file' in evaluator:
             evaluator['ann_file'] = (
-                f'{data_root}annotations/person_keypoints_{val_split}.json')
+                f'{data_root}annotations/person_keypoints_{splits[key]}.json')
     if max_epochs is not None:
         cfg.train_cfg['max_epochs'] = max_epochs
         cfg.train_cfg['val_interval'] = max_epochs

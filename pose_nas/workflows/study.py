@@ -6,7 +6,7 @@ own tools, then top-down inference with an MMDetection person detector.
 
 A study is an MMEngine config (see ``configs/*/studies/``)::
 
-    data = dict(num_train=300, num_val=60, seed=0)   # synthetic COCO, once
+    data = dict(num_train=300, num_val=60, num_test=60, seed=0)  # once
     seeds = [0, 1, 2]
     search_epochs = 4
     retrain_epochs = 20
@@ -25,6 +25,11 @@ A study is an MMEngine config (see ``configs/*/studies/``)::
     # against each other one), see pose_nas/workflows/study_stats.py
     compare = [('searched', 'released-A')]
 
+Three disjoint synthetic splits: train (weights; a search's arch steps and
+rewards use a held-out part of it), val (validation during training) and
+test (``num_test``, default ``num_val``): every reported number is on test,
+and a search or retraining config that names the test annotations is
+refused (:func:`~pose_nas.datasets.heldout_split.check_search_never_reads`).
 Paths are relative to the study file. ``'{seed}'`` in a string option (or
 the int option ``'{seed}'``) becomes the run's seed, so a random baseline's
 draw changes with the seed.
@@ -32,7 +37,6 @@ draw changes with the seed.
 import copy
 import glob
 import json
-import math
 import os
 import os.path as osp
 import time
@@ -41,15 +45,21 @@ from typing import Any, Dict, List, Optional, Sequence
 from mmengine.config import Config
 
 from pose_nas.deploy.complexity import model_complexity
+from pose_nas.datasets.heldout_split import check_search_never_reads
 from .config_retarget import retarget_config
 from .metrics import latest_metrics, match_topdown_results
 from .study_stats import (comparison_table, comparisons, default_pairs,
-                          plot_study)
+                          markdown_table, plot_study, summarize)
 from .tool_runner import mmpose_tool_path, run_module, run_tool
 
 # the derive command line (tools/derive_arch.py), run as a module of the
 # package so that an installed pose_nas needs no source checkout
 DERIVE_MODULE = 'pose_nas.workflows.derive_cli'
+#: the split results are reported on: retrained nets are tested on it and
+#: nothing of a search or a retraining reads it (val is for validation
+#: during training; a search's arch steps and rewards use a held-out part
+#: of train)
+REPORT_SPLIT = 'test'
 
 
 def _resolve(study_file: str, path: str) -> str:
@@ -152,6 +162,11 @@ def _tool_env(threads: Optional[int]) -> Optional[Dict[str, str]]:
     return env
 
 
+def _report_files(coco_root: str) -> List[str]:
+    return [osp.join(coco_root, 'annotations',
+                     f'person_keypoints_{REPORT_SPLIT}.json')]
+
+
 def run_variant(study: Config, study_file: str, variant: dict, seed: int,
                 coco_root: str, out_dir: str,
                 num_workers: int = 2,
@@ -174,7 +189,10 @@ def run_variant(study: Config, study_file: str, variant: dict, seed: int,
                                           cfg.retrain_config)
         epochs = int(variant.get('search_epochs', study.get('search_epochs',
                                                               4)))
-        retarget_config(cfg, coco_root, epochs, num_workers=num_workers)
+        retarget_config(cfg, coco_root, epochs, num_workers=num_workers,
+                        test_split=REPORT_SPLIT)
+        check_search_never_reads(cfg, _report_files(coco_root),
+                                 f"variant {variant['name']!r}: the search")
         cfg.randomness = dict(seed=seed)
         search_dir = osp.join(out_dir, 'search')
         os.makedirs(search_dir, exist_ok=True)
@@ -203,7 +221,10 @@ def run_variant(study: Config, study_file: str, variant: dict, seed: int,
     cfg = Config.fromfile(train_cfg_file)
     cfg.merge_from_dict(variant.get('retrain_cfg_options', {}))
     epochs = int(variant.get('retrain_epochs', study.retrain_epochs))
-    retarget_config(cfg, coco_root, epochs, num_workers=num_workers)
+    retarget_config(cfg, coco_root, epochs, num_workers=num_workers,
+                    test_split=REPORT_SPLIT)
+    check_search_never_reads(cfg, _report_files(coco_root),
+                             f"variant {variant['name']!r}: the retraining")
     cfg.randomness = dict(seed=seed)
     retrain_dir = osp.join(out_dir, 'retrain')
     os.makedirs(retrain_dir, exist_ok=True)
@@ -224,50 +245,6 @@ def run_variant(study: Config, study_file: str, variant: dict, seed: int,
     rec['config'] = retrain_cfg
     rec['checkpoint'] = ckpt
     return rec
-
-
-def _mean_std(values: List[float]) -> Dict[str, float]:
-    n = len(values)
-    mean = sum(values) / n
-    std = math.sqrt(sum((v - mean)**2 for v in values) / (n - 1)) if n > 1 \
-        else 0.0
-    return dict(mean=mean, std=std, n=n)
-
-
-def summarize(runs: List[Dict[str, Any]], variants: Sequence[dict],
-              metric: str) -> List[Dict[str, Any]]:
-    """Per variant: mean/std of ``metric`` over seeds, params, GFLOPs."""
-    rows = []
-    for v in variants:
-        mine = [r for r in runs if r['variant'] == v['name']]
-        if not mine:
-            continue
-        vals = [r['metrics'][metric] for r in mine]
-        rows.append(
-            dict(variant=v['name'],
-                 metric=metric,
-                 per_seed={str(r['seed']): r['metrics'][metric]
-                           for r in mine},
-                 params_m=[round(r['params_m'], 3) for r in mine],
-                 gflops=[round(r['gflops'], 3) for r in mine],
-                 **_mean_std(vals)))
-    return rows
-
-
-def markdown_table(rows: List[Dict[str, Any]], flops_input_size) -> str:
-    w, h = flops_input_size
-    metric = rows[0]['metric'] if rows else 'AP'
-    lines = [
-        f'| variant | {metric} mean ± std | per seed | params (M) | '
-        f'GFLOPs @{h}x{w} |', '| --- | --- | --- | --- | --- |'
-    ]
-    for r in rows:
-        per = ', '.join(f'{s}: {v:.3f}' for s, v in r['per_seed'].items())
-        params = ' / '.join(f'{p:.2f}' for p in r['params_m'])
-        flops = ' / '.join(f'{f:.3f}' for f in r['gflops'])
-        lines.append(f"| {r['variant']} | {r['mean']:.3f} ± {r['std']:.3f} "
-                     f"(n={r['n']}) | {per} | {params} | {flops} |")
-    return '\n'.join(lines)
 
 
 def run_topdown(study: Config, study_file: str, run: Dict[str, Any],
@@ -305,7 +282,8 @@ def run_topdown(study: Config, study_file: str, run: Dict[str, Any],
             out['detector_val'] = {}
     elif det_config is None:
         raise ValueError('a detector checkpoint needs its config')
-    images = sorted(glob.glob(osp.join(paths['val']['img_dir'], '*')))
+    images = sorted(glob.glob(osp.join(paths[REPORT_SPLIT]['img_dir'],
+                                       '*')))
     images = images[-int(td.get('num_images', 10)):]
     demo_dir = osp.join(work_dir, 'topdown')
     inferencer = init_topdown_inferencer(run['config'], run['checkpoint'],
@@ -315,8 +293,8 @@ def run_topdown(study: Config, study_file: str, run: Dict[str, Any],
         inferencer, images, bbox_thr=float(td.get('bbox_thr', 0.1)),
         vis_out_dir=osp.join(demo_dir, 'visualizations'),
         pred_out_dir=osp.join(demo_dir, 'predictions'))
-    out['match'] = match_topdown_results(results, paths['val']['ann_file'],
-                                         images)
+    out['match'] = match_topdown_results(
+        results, paths[REPORT_SPLIT]['ann_file'], images)
     out['det_config'], out['det_checkpoint'] = det_config, det_checkpoint
     out['visualizations'] = osp.join(demo_dir, 'visualizations')
     return out
@@ -358,7 +336,9 @@ def run_study(study_file: str,
     paths = generate_synthetic_dataset(
         osp.join(work_dir, 'data'),
         splits={'train': int(data.get('num_train', 300)),
-                'val': int(data.get('num_val', 60))},
+                'val': int(data.get('num_val', 60)),
+                REPORT_SPLIT: int(data.get('num_test',
+                                           data.get('num_val', 60)))},
         seed=int(data.get('seed', 0)), formats=('coco', ))['coco']
     coco_root = osp.dirname(osp.dirname(paths['train']['ann_file']))
     metric = study.get('metric', 'coco/AP')

@@ -1,5 +1,6 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
-"""Statistics of a study: paired comparisons over seeds and a picture.
+"""Statistics of a study: mean +- std per variant, paired comparisons over
+seeds and a picture.
 
 Two variants run at the same seeds share the data order and the
 initialisation seed, so they are compared per seed (paired): the
@@ -21,6 +22,50 @@ def _t_quantile(df: int) -> float:
     """The 97.5 % quantile of Student's t with ``df`` degrees of freedom."""
     from scipy.stats import t
     return float(t.ppf(0.975, df))
+
+
+def _mean_std(values: List[float]) -> Dict[str, float]:
+    n = len(values)
+    mean = sum(values) / n
+    std = math.sqrt(sum((v - mean)**2 for v in values) / (n - 1)) if n > 1 \
+        else 0.0
+    return dict(mean=mean, std=std, n=n)
+
+
+def summarize(runs: List[Dict[str, Any]], variants: Sequence[dict],
+              metric: str) -> List[Dict[str, Any]]:
+    """Per variant: mean/std of ``metric`` over seeds, params, GFLOPs."""
+    rows = []
+    for v in variants:
+        mine = [r for r in runs if r['variant'] == v['name']]
+        if not mine:
+            continue
+        vals = [r['metrics'][metric] for r in mine]
+        rows.append(
+            dict(variant=v['name'],
+                 metric=metric,
+                 per_seed={str(r['seed']): r['metrics'][metric]
+                           for r in mine},
+                 params_m=[round(r['params_m'], 3) for r in mine],
+                 gflops=[round(r['gflops'], 3) for r in mine],
+                 **_mean_std(vals)))
+    return rows
+
+
+def markdown_table(rows: List[Dict[str, Any]], flops_input_size) -> str:
+    w, h = flops_input_size
+    metric = rows[0]['metric'] if rows else 'AP'
+    lines = [
+        f'| variant | {metric} mean ± std | per seed | params (M) | '
+        f'GFLOPs @{h}x{w} |', '| --- | --- | --- | --- | --- |'
+    ]
+    for r in rows:
+        per = ', '.join(f'{s}: {v:.3f}' for s, v in r['per_seed'].items())
+        params = ' / '.join(f'{p:.2f}' for p in r['params_m'])
+        flops = ' / '.join(f'{f:.3f}' for f in r['gflops'])
+        lines.append(f"| {r['variant']} | {r['mean']:.3f} ± {r['std']:.3f} "
+                     f"(n={r['n']}) | {per} | {params} | {flops} |")
+    return '\n'.join(lines)
 
 
 def sign_test_p(diffs: Sequence[float]) -> float:
