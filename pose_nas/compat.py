@@ -20,6 +20,11 @@
   :func:`patch_checkpoint_read_errors` makes MMEngine's local checkpoint
   loader raise a :class:`~pose_nas.nas.checkpoint_check.CheckpointReadError`
   naming the file instead, and never suggests unsafe loading.
+* **MPII head boxes that do not fit.** MMPose's ``MpiiDataset`` indexes the
+  head boxes by person: too few is a bare ``IndexError``, too many or a
+  zero-size box a silently wrong PCKh. :func:`patch_mpii_headbox_check`
+  checks them first (:func:`pose_nas.datasets.mpii_headboxes.check_headboxes`)
+  and names the file and the person.
 """
 from typing import Any, Callable, Dict, List, Tuple, Union
 
@@ -177,13 +182,34 @@ def patch_cpu_distributed() -> None:
         mm_ddp.MMDistributedDataParallel.__init__ = __init__
 
 
+def patch_mpii_headbox_check() -> None:
+    """Check MPII head boxes against the annotations before MMPose's
+    ``MpiiDataset`` reads them (see the module docstring)."""
+    from mmpose.datasets import MpiiDataset
+
+    from pose_nas.datasets.mpii_headboxes import check_headboxes
+    original = MpiiDataset._load_annotations
+    if hasattr(original, '_pose_nas_original'):
+        return
+
+    def _load_annotations(self):
+        if self.headbox_file:
+            check_headboxes(self.ann_file, self.headbox_file)
+        return original(self)
+
+    _load_annotations.__doc__ = original.__doc__
+    _load_annotations._pose_nas_original = original
+    MpiiDataset._load_annotations = _load_annotations
+
+
 def apply_all() -> None:
     """Apply every shim once (idempotent)."""
     for name, fn in (('checkpoint_globals', allow_mmengine_checkpoint_globals),
                      ('visualizer_radius', patch_opencv_visualizer_radius),
                      ('cpu_distributed', patch_cpu_distributed),
                      ('checkpoint_read_errors',
-                      patch_checkpoint_read_errors)):
+                      patch_checkpoint_read_errors),
+                     ('mpii_headboxes', patch_mpii_headbox_check)):
         if not _APPLIED.get(name):
             fn()
             _APPLIED[name] = True
