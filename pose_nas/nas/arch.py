@@ -148,6 +148,10 @@ class SearchableMixin:
     #: cells, ``('prune_below', )`` for continuous (PNFS) spaces
     derive_options: Tuple[str, ...] = ()
 
+    #: smallest K of a controller's best-of-K derivation the space accepts
+    #: (AutoPose's rule is best-of-K, so 1; 0 allows the greedy decision)
+    min_derive_samples: int = 0
+
     def register_checkpoint_check(self) -> None:
         """Refuse, when a state dict is loaded into this module, one that
         lacks any of its weights (a search checkpoint given to a derived
