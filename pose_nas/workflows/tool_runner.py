@@ -21,7 +21,7 @@ import os.path as osp
 import runpy
 import subprocess
 import sys
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 __all__ = [
     'mmpose_tool_path', 'run_mmpose_tool', 'mmpose_tool_main', 'run_tool',
@@ -113,22 +113,35 @@ def mmpose_tool_main(name: str, argv: Optional[List[str]] = None) -> None:
 
 
 def _run_python(args: Sequence[str], log_file: str,
-                env: Optional[Dict[str, str]] = None) -> None:
-    """Run ``python *args`` in a subprocess, logging to ``log_file``."""
+                env: Optional[Dict[str, str]] = None,
+                on_line: Optional[Callable[[str], None]] = None) -> None:
+    """Run ``python *args`` in a subprocess, logging to ``log_file``; every
+    output line is also passed to ``on_line`` (progress displays)."""
     os.makedirs(osp.dirname(osp.abspath(log_file)), exist_ok=True)
     cmd = [sys.executable, *args]
     with open(log_file, 'w') as f:
-        proc = subprocess.run(
-            cmd, stdout=f, stderr=subprocess.STDOUT, env=env)
-    if proc.returncode != 0:
+        if on_line is None:
+            proc = subprocess.run(
+                cmd, stdout=f, stderr=subprocess.STDOUT, env=env)
+            returncode = proc.returncode
+        else:
+            with subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, env=env,
+                                  text=True, bufsize=1) as proc:
+                for line in proc.stdout:
+                    f.write(line)
+                    on_line(line.rstrip('\n'))
+            returncode = proc.returncode
+    if returncode != 0:
         with open(log_file) as f:
             tail = ''.join(f.readlines()[-40:])
-        raise RuntimeError(f'{" ".join(cmd)} failed ({proc.returncode}); '
+        raise RuntimeError(f'{" ".join(cmd)} failed ({returncode}); '
                            f'log {log_file}:\n{tail}')
 
 
 def run_tool(script: str, args: Sequence[str], log_file: str,
-             env: Optional[Dict[str, str]] = None) -> None:
+             env: Optional[Dict[str, str]] = None,
+             on_line: Optional[Callable[[str], None]] = None) -> None:
     """Run ``python script *args`` in a subprocess, logging to ``log_file``.
 
     Args:
@@ -137,15 +150,18 @@ def run_tool(script: str, args: Sequence[str], log_file: str,
         log_file (str): Where stdout and stderr go (folders are created).
         env (dict, optional): Environment of the subprocess; the inherited
             one by default.
+        on_line (callable, optional): called with every output line, as
+            it comes (e.g. to show MMEngine's training log).
 
     Raises:
         RuntimeError: With the end of the log when the tool fails.
     """
-    _run_python([script, *args], log_file, env)
+    _run_python([script, *args], log_file, env, on_line)
 
 
 def run_module(module: str, args: Sequence[str], log_file: str,
-               env: Optional[Dict[str, str]] = None) -> None:
+               env: Optional[Dict[str, str]] = None,
+               on_line: Optional[Callable[[str], None]] = None) -> None:
     """Run ``python -m module *args`` in a subprocess, logging to
     ``log_file``; like :func:`run_tool` for a command line that lives in an
     importable package (e.g. ``'pose_nas.workflows.derive_cli'``).
@@ -153,4 +169,4 @@ def run_module(module: str, args: Sequence[str], log_file: str,
     Raises:
         RuntimeError: With the end of the log when the module fails.
     """
-    _run_python(['-m', module, *args], log_file, env)
+    _run_python(['-m', module, *args], log_file, env, on_line)

@@ -1,0 +1,393 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""The NAS workflow on built-in synthetic data, start to finish.
+
+search -> derive (+ pictures) -> retrain -> ``tools/test.py`` -> publish
+-> MMDetection person detector -> top-down inference, every step through
+MMPose's / MMDetection's own tools or pose_nas's command lines, for one
+method of :data:`WORKFLOW_METHODS`. ``tools/run_nas_workflow.py`` is its
+command line (the README's command 2).
+"""
+import contextlib
+import glob
+import json
+import logging
+import os
+import os.path as osp
+import re
+import time
+import warnings
+from typing import Any, Callable, Dict, List, Optional
+
+from mmengine.config import Config
+
+from .config_retarget import retarget_config
+from .metrics import latest_metrics, match_topdown_results
+from .tool_runner import mmpose_tool_path, run_module, run_tool
+
+DERIVE_MODULE = 'pose_nas.workflows.derive_cli'
+REPORT_SPLIT = 'test'
+
+#: method -> its synthetic search: the search config (relative to the
+#: configs folder), epochs of search and retraining, config options.
+#: Sized so that the whole workflow takes at most ~10 min on 2 CPU cores.
+WORKFLOW_METHODS: Dict[str, Dict[str, Any]] = dict(
+    efficientpose=dict(
+        search_config='efficientpose/efficientpose-darts1-budget0.6g_'
+        'efficientpose_slimdeconv_1xb8-10e_synthcoco-128x96.py',
+        what='budget-aware first-order DARTS over inverted-residual blocks',
+        search_epochs=3, retrain_epochs=20,
+        search_cfg_options={
+            'train_dataloader.dataset.dataset.indices': 96,
+            'train_cfg.search.darts.arch_dataloader.dataset.dataset.indices':
+            96,
+        }),
+    pnfs=dict(
+        search_config='pnfs/pnfs-darts1_mbv2_vip-p3-c4-h1-d8_1xb16-20e_'
+        'synthcoco-128x96.py',
+        what='first-order DARTS over part-specific neural fabrics',
+        search_epochs=4, retrain_epochs=20),
+)
+DEFAULT_METHOD = 'efficientpose'
+DET_CONFIG = 'detectors/rtmdet-atto_1xb16-20e_synthcoco-person-160x160.py'
+
+_TRAIN_LINE = re.compile(
+    r'Epoch\((train|val)\)\s*\[(\d+)\](?:\[\s*(\d+)/(\d+)\])?(.*)')
+
+
+def configs_root() -> str:
+    """The configs folder: the installed package's ``.mim/configs`` or the
+    checkout's ``configs/``."""
+    pkg = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    for root in (osp.join(pkg, '.mim', 'configs'),
+                 osp.join(osp.dirname(pkg), 'configs')):
+        if osp.isdir(root):
+            return root
+    raise FileNotFoundError(f'no configs folder next to {pkg}')
+
+
+def mmengine_progress(prefix: str = '      ') -> Callable[[str], None]:
+    """An ``on_line`` callback that prints MMEngine's train / val log lines
+    in short (epoch, iteration, loss, eta; the metrics of a validation)."""
+
+    def show(line: str) -> None:
+        m = _TRAIN_LINE.search(line)
+        if m is None:
+            return
+        kind, epoch, it, total, rest = m.groups()
+        fields = dict(re.findall(r'([\w/]+): ([-\d.e]+)', rest))
+        if kind == 'train':
+            keep = [f'{k} {fields[k]}' for k in ('loss', 'arch_loss',
+                                                 'expected_gflops')
+                    if k in fields]
+            eta = re.search(r'eta: (\S+)', rest)
+            print(f'{prefix}epoch {epoch} [{it}/{total}] '
+                  + '  '.join(keep) + (f'  eta {eta.group(1)}'
+                                       if eta else ''), flush=True)
+        else:
+            keep = [f'{k} {v}' for k, v in fields.items()
+                    if k.startswith(('coco/AP', 'PCK'))][:2]
+            print(f'{prefix}val epoch {epoch}: ' + '  '.join(keep),
+                  flush=True)
+
+    return show
+
+
+class Phases:
+    """Numbered phase lines with their wall time."""
+
+    def __init__(self, names: List[str]) -> None:
+        self.names = names
+        self.timings: Dict[str, float] = {}
+        self._t = time.time()
+        self._current: Optional[str] = None
+
+    def start(self, name: str, detail: str = '') -> None:
+        self._current, self._t = name, time.time()
+        i = self.names.index(name) + 1
+        print(f'[{i}/{len(self.names)}] {name}' +
+              (f': {detail}' if detail else ''), flush=True)
+
+    def done(self, note: str = '') -> None:
+        dt = round(time.time() - self._t, 1)
+        self.timings[self._current] = dt
+        print(f'      done in {dt:.0f} s' + (f' ({note})' if note else ''),
+              flush=True)
+
+
+@contextlib.contextmanager
+def quiet(log_file: str):
+    """Send what in-process MMEngine / MMPose calls print (checkpoint
+    loading lines, registry-scope and metainfo warnings, saved-image
+    notices) to ``log_file`` instead of the console."""
+    from mmengine.logging import MMLogger
+    os.makedirs(osp.dirname(osp.abspath(log_file)), exist_ok=True)
+    logger = MMLogger.get_current_instance()
+    handlers = [(h, h.level) for h in logger.handlers]
+    with open(log_file, 'a') as f, warnings.catch_warnings(), \
+            contextlib.redirect_stdout(f), contextlib.redirect_stderr(f):
+        warnings.simplefilter('ignore')
+        for h, _ in handlers:
+            h.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            for h, level in handlers:
+                h.setLevel(level)
+
+
+def save_initial_checkpoint(config_file: str, out_file: str) -> str:
+    """Save a freshly initialised model of ``config_file`` as an MMEngine
+    checkpoint (the "untrained" reference)."""
+    import torch
+    from mmpose.apis import init_model
+    model = init_model(config_file, checkpoint=None, device='cpu')
+    torch.save({'state_dict': model.state_dict(),
+                'meta': {'dataset_meta': model.dataset_meta}}, out_file)
+    return out_file
+
+
+def _tool_env(threads: Optional[int]) -> Optional[Dict[str, str]]:
+    if threads is None:
+        return None
+    env = dict(os.environ)
+    for key in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+        env[key] = str(int(threads))
+    return env
+
+
+def _prepare(cfg_file: str, coco_root: str, epochs: int, out_file: str,
+             seed: int, num_workers: int,
+             options: Optional[dict] = None) -> str:
+    from pose_nas.datasets.heldout_split import check_search_never_reads
+    cfg = Config.fromfile(cfg_file)
+    cfg.merge_from_dict(options or {})
+    if cfg.get('retrain_config'):  # keep it valid once the cfg moves
+        cfg.retrain_config = osp.join(osp.dirname(cfg_file),
+                                      cfg.retrain_config)
+    retarget_config(cfg, coco_root, epochs, num_workers=num_workers,
+                    test_split=REPORT_SPLIT)
+    check_search_never_reads(cfg, [osp.join(
+        coco_root, 'annotations', f'person_keypoints_{REPORT_SPLIT}.json')],
+        cfg_file)
+    cfg.randomness = dict(seed=seed)
+    if 'search' in (cfg.get('train_cfg') or {}):  # nothing reads its val
+        cfg.train_cfg.val_interval = epochs + 1
+    os.makedirs(osp.dirname(out_file), exist_ok=True)
+    cfg.dump(out_file)
+    return out_file
+
+
+PHASES = ['data', 'search', 'derive', 'retrain', 'test', 'publish',
+          'detector', 'top-down']
+
+
+def run_nas_workflow(method: str = DEFAULT_METHOD,
+                     work_dir: str = 'work_dirs/nas_workflow',
+                     num_train: int = 400,
+                     num_val: int = 60,
+                     num_test: int = 60,
+                     seed: int = 0,
+                     num_workers: int = 2,
+                     threads: Optional[int] = None,
+                     det_epochs: int = 20,
+                     det_config: Optional[str] = None,
+                     det_checkpoint: Optional[str] = None,
+                     num_demo_images: int = 10,
+                     bbox_thr: float = 0.1,
+                     search_epochs: Optional[int] = None,
+                     retrain_epochs: Optional[int] = None) -> Dict[str, Any]:
+    """Run the whole workflow for ``method``; returns the summary (also
+    written to ``work_dir/summary.json``). ``search_epochs`` /
+    ``retrain_epochs`` override the method's (shorter smoke runs)."""
+    import mmdet
+
+    import pose_nas  # noqa: F401  registries, compat shims
+    from pose_nas.apis import init_topdown_inferencer, topdown_predict
+    from pose_nas.apis.publish import publish_model
+    from pose_nas.datasets import generate_synthetic_dataset
+    from pose_nas.deploy.complexity import model_complexity
+    from pose_nas.visualization import (draw_genotype, plot_arch_history,
+                                        read_arch_history)
+    if method not in WORKFLOW_METHODS:
+        raise ValueError(f'unknown method {method!r}; choose from '
+                         f'{sorted(WORKFLOW_METHODS)}')
+    if (det_checkpoint is None) != (det_config is None):
+        raise ValueError('give both --det-config and --det-checkpoint, or '
+                         'neither (then a detector is trained)')
+    spec = dict(WORKFLOW_METHODS[method])
+    if search_epochs is not None:
+        spec['search_epochs'] = search_epochs
+    if retrain_epochs is not None:
+        spec['retrain_epochs'] = retrain_epochs
+    root = configs_root()
+    work_dir = osp.abspath(work_dir)
+    os.makedirs(work_dir, exist_ok=True)
+    env = _tool_env(threads)
+    train_tool, test_tool = (mmpose_tool_path('train.py'),
+                             mmpose_tool_path('test.py'))
+    show = mmengine_progress()
+    summary: Dict[str, Any] = dict(method=method, what=spec['what'],
+                                   work_dir=work_dir, seed=seed)
+    phases = Phases(PHASES)
+
+    phases.start('data', f'synthetic COCO, {num_train} train / {num_val} '
+                 f'val / {num_test} test images (disjoint)')
+    paths = generate_synthetic_dataset(
+        osp.join(work_dir, 'data'), splits={'train': num_train,
+                                            'val': num_val,
+                                            REPORT_SPLIT: num_test},
+        seed=seed, formats=('coco', ))['coco']
+    coco_root = osp.dirname(osp.dirname(paths['train']['ann_file']))
+    summary['data'] = paths
+    phases.done()
+
+    search_cfg_src = osp.join(root, spec['search_config'])
+    phases.start('search', f"{method}: {spec['what']}, "
+                 f"{spec['search_epochs']} epochs "
+                 f'({osp.basename(search_cfg_src)})')
+    search_dir = osp.join(work_dir, 'search')
+    search_cfg = _prepare(search_cfg_src, coco_root, spec['search_epochs'],
+                          osp.join(search_dir, 'search_config.py'), seed,
+                          num_workers, spec.get('search_cfg_options'))
+    run_tool(train_tool, [search_cfg, '--work-dir', search_dir],
+             osp.join(search_dir, 'train.log'), env=env, on_line=show)
+    phases.done()
+
+    phases.start('derive', 'genotype, retrain config, pictures')
+    derived_dir = osp.join(work_dir, 'derived')
+    ckpt = osp.join(search_dir, f"epoch_{spec['search_epochs']}.pth")
+    run_module(DERIVE_MODULE, [search_cfg, ckpt, '--out-dir', derived_dir,
+                               *map(str, spec.get('derive_args', []))],
+               osp.join(derived_dir, 'derive.log'), env=env)
+    retrain_src = sorted(glob.glob(osp.join(derived_dir, '*_derived.py')))
+    if len(retrain_src) != 1:
+        raise RuntimeError(f'derive wrote {retrain_src} in {derived_dir}')
+    genotypes = sorted(glob.glob(osp.join(derived_dir, 'genotype*.json')))
+    pictures = [draw_genotype(g, osp.splitext(g)[0] + '.png')
+                for g in genotypes]
+    history = osp.join(search_dir, 'arch_history.jsonl')
+    if osp.isfile(history) and read_arch_history(history):
+        pictures.append(plot_arch_history(
+            read_arch_history(history),
+            osp.join(derived_dir, 'arch_history.png')))
+    summary.update(genotypes=genotypes, pictures=pictures)
+    phases.done(f'{len(genotypes)} genotype file(s)')
+
+    phases.start('retrain', f"the derived net from scratch, "
+                 f"{spec['retrain_epochs']} epochs")
+    retrain_dir = osp.join(work_dir, 'retrain')
+    retrain_cfg = _prepare(retrain_src[0], coco_root, spec['retrain_epochs'],
+                           osp.join(retrain_dir, 'retrain_config.py'), seed,
+                           num_workers, spec.get('retrain_cfg_options'))
+    run_tool(train_tool, [retrain_cfg, '--work-dir', retrain_dir],
+             osp.join(retrain_dir, 'train.log'), env=env, on_line=show)
+    trained = osp.join(retrain_dir, f"epoch_{spec['retrain_epochs']}.pth")
+    phases.done()
+
+    phases.start('test', f'MMPose tools/test.py on the {REPORT_SPLIT} split:'
+                 ' the untrained derived net, then the retrained one')
+    with quiet(osp.join(work_dir, 'workflow.log')):
+        untrained = save_initial_checkpoint(
+            retrain_cfg, osp.join(retrain_dir, 'untrained.pth'))
+    results = {}
+    for name, ck in (('untrained', untrained), ('searched', trained)):
+        out = osp.join(work_dir, f'test_{name}')
+        run_tool(test_tool, [retrain_cfg, ck, '--work-dir', out],
+                 osp.join(out, 'test.log'), env=env)
+        results[name] = latest_metrics(out)
+    summary['test'] = results
+    with quiet(osp.join(work_dir, 'workflow.log')):
+        summary.update(model_complexity(retrain_cfg, (96, 128)))
+    phases.done()
+
+    phases.start('publish', 'weights-only release with its genotype, '
+                 'self-contained config; tested again')
+    with quiet(osp.join(work_dir, 'workflow.log')):
+        release = publish_model(retrain_cfg, trained,
+                                osp.join(work_dir, 'release'),
+                                name=f'{method}_synthcoco')
+    out = osp.join(work_dir, 'test_release')
+    run_tool(test_tool, [release['config'], release['checkpoint'],
+                         '--work-dir', out], osp.join(out, 'test.log'),
+             env=env)
+    results['release'] = latest_metrics(out)
+    summary['release'] = dict(checkpoint=release['checkpoint'],
+                              config=release['config'],
+                              sha256=release['sha256'])
+    phases.done(osp.basename(release['checkpoint']))
+
+    det_dir = osp.join(work_dir, 'detector')
+    if det_checkpoint is None:
+        phases.start('detector', f'MMDetection RTMDet person detector, '
+                     f'{det_epochs} epochs (MMDetection tools/train.py)')
+        det_config = _prepare(osp.join(root, DET_CONFIG), coco_root,
+                              det_epochs, osp.join(det_dir, 'det_config.py'),
+                              seed, num_workers)
+        det_train = osp.join(osp.dirname(mmdet.__file__), '.mim', 'tools',
+                             'train.py')
+        run_tool(det_train, [det_config, '--work-dir', det_dir],
+                 osp.join(det_dir, 'train.log'), env=env, on_line=show)
+        det_checkpoint = osp.join(det_dir, f'epoch_{det_epochs}.pth')
+    else:
+        phases.start('detector', f'reusing {det_checkpoint}')
+    phases.done()
+
+    phases.start('top-down', f'detector -> boxes -> the release, on '
+                 f'{num_demo_images} {REPORT_SPLIT} images')
+    images = sorted(glob.glob(osp.join(paths[REPORT_SPLIT]['img_dir'],
+                                       '*')))[-num_demo_images:]
+    demo_dir = osp.join(work_dir, 'topdown')
+    with quiet(osp.join(work_dir, 'workflow.log')):
+        inferencer = init_topdown_inferencer(
+            release['config'], release['checkpoint'], det_config,
+            det_checkpoint, device='cpu')
+        preds = topdown_predict(
+            inferencer, images, bbox_thr=bbox_thr,
+            vis_out_dir=osp.join(demo_dir, 'visualizations'),
+            pred_out_dir=osp.join(demo_dir, 'predictions'))
+    summary['topdown'] = match_topdown_results(
+        preds, paths[REPORT_SPLIT]['ann_file'], images)
+    summary['topdown_visualizations'] = osp.join(demo_dir, 'visualizations')
+    phases.done()
+
+    summary['timings_s'] = dict(phases.timings,
+                                total=round(sum(phases.timings.values()), 1))
+    with open(osp.join(work_dir, 'summary.json'), 'w') as f:
+        json.dump(summary, f, indent=2)
+    return summary
+
+
+def closing_table(summary: Dict[str, Any]) -> str:
+    """The short report a person reads at the end."""
+    test = summary['test']
+
+    def ap(name):
+        m = test.get(name, {})
+        return f"{m.get('coco/AP', float('nan')):.3f}"
+
+    td = summary.get('topdown', {})
+    lines = [
+        f"pose_nas NAS workflow: {summary['method']} ({summary['what']}),"
+        ' synthetic COCO',
+        '',
+        f"| model ({REPORT_SPLIT} split, MMPose tools/test.py) | COCO AP |",
+        '| --- | ---: |',
+        f"| derived net, untrained | {ap('untrained')} |",
+        f"| searched -> derived -> retrained | {ap('searched')} |",
+        f"| its release (init_model / tools/test.py) | {ap('release')} |",
+        '',
+        f"derived net: {summary.get('params_m', float('nan')):.2f} M params, "
+        f"{summary.get('gflops', float('nan')):.3f} GFLOPs at 128x96",
+        f"release: {summary['release']['checkpoint']}",
+        f"         sha256 {summary['release']['sha256']}",
+        f"top-down on held-out images: recall@0.5 "
+        f"{td.get('recall@0.5', float('nan')):.2f}, PCK@0.1 "
+        f"{td.get('pck@0.1', float('nan')):.2f} "
+        f"({summary.get('topdown_visualizations')})",
+        'pictures: ' + ', '.join(summary.get('pictures', [])),
+        f"time: {summary['timings_s']['total']:.0f} s "
+        '(' + ', '.join(f'{k} {v:.0f}' for k, v in
+                        summary['timings_s'].items() if k != 'total') + ')',
+        f"summary: {osp.join(summary['work_dir'], 'summary.json')}",
+    ]
+    return '\n'.join(lines)
