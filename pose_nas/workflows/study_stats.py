@@ -34,7 +34,8 @@ def _mean_std(values: List[float]) -> Dict[str, float]:
 
 def summarize(runs: List[Dict[str, Any]], variants: Sequence[dict],
               metric: str) -> List[Dict[str, Any]]:
-    """Per variant: mean/std of ``metric`` over seeds, params, GFLOPs."""
+    """Per variant: mean/std of ``metric`` over seeds, params, GFLOPs, mean
+    wall time (search + derive + retrain + test, seconds)."""
     rows = []
     for v in variants:
         mine = [r for r in runs if r['variant'] == v['name']]
@@ -48,6 +49,8 @@ def summarize(runs: List[Dict[str, Any]], variants: Sequence[dict],
                            for r in mine},
                  params_m=[round(r['params_m'], 3) for r in mine],
                  gflops=[round(r['gflops'], 3) for r in mine],
+                 wall_s=round(sum(sum(r.get('timings_s', {}).values())
+                                  for r in mine) / len(mine), 1),
                  **_mean_std(vals)))
     return rows
 
@@ -57,14 +60,16 @@ def markdown_table(rows: List[Dict[str, Any]], flops_input_size) -> str:
     metric = rows[0]['metric'] if rows else 'AP'
     lines = [
         f'| variant | {metric} mean ± std | per seed | params (M) | '
-        f'GFLOPs @{h}x{w} |', '| --- | --- | --- | --- | --- |'
+        f'GFLOPs @{h}x{w} | wall s / run |',
+        '| --- | --- | --- | --- | --- | ---: |'
     ]
     for r in rows:
         per = ', '.join(f'{s}: {v:.3f}' for s, v in r['per_seed'].items())
         params = ' / '.join(f'{p:.2f}' for p in r['params_m'])
         flops = ' / '.join(f'{f:.3f}' for f in r['gflops'])
         lines.append(f"| {r['variant']} | {r['mean']:.3f} ± {r['std']:.3f} "
-                     f"(n={r['n']}) | {per} | {params} | {flops} |")
+                     f"(n={r['n']}) | {per} | {params} | {flops} | "
+                     f"{r.get('wall_s', float('nan')):.0f} |")
     return '\n'.join(lines)
 
 
