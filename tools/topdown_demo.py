@@ -8,9 +8,13 @@ Example::
         configs/baselines/td-hm_res18s3-c32_hm_1xb16-20e_synthcoco-128x96.py pose.pth \
         --input data/synthetic/coco/val --out-dir work_dirs/demo
 
-Writes the visualised images to ``OUT_DIR/visualizations`` and one JSON of
-predictions per image to ``OUT_DIR/predictions``. Only local config and
-checkpoint paths are accepted. In a folder, an unreadable (corrupt) image is
+``--input`` is an image, a folder of images or a video file (``.mp4``,
+``.avi``, ...). Writes the visualised images (or the visualised video, same
+file name) to ``OUT_DIR/visualizations`` and the predictions as JSON to
+``OUT_DIR/predictions`` (one file per image; for a video one file with a
+``frame_id`` per frame). Only local config and checkpoint paths are
+accepted; a release (``<name>-<sha8>.pth`` from ``tools/publish_model.py``)
+is checked against its name. In a folder, an unreadable (corrupt) image is
 skipped with a warning, and the number skipped is reported; a pose
 checkpoint that does not fit the pose model is an error.
 """
@@ -18,8 +22,8 @@ import argparse
 import os.path as osp
 import sys
 
-from pose_nas.apis import (find_images, init_topdown_inferencer,
-                           topdown_predict)
+from pose_nas.apis import (check_video, find_images, init_topdown_inferencer,
+                           is_video_file, topdown_predict)
 from pose_nas.nas.checkpoint_check import (CheckpointMismatchError,
                                            CheckpointReadError)
 
@@ -31,7 +35,8 @@ def parse_args():
     parser.add_argument('pose_config', help='pose model config file')
     parser.add_argument('pose_checkpoint', help='pose checkpoint (local)')
     parser.add_argument(
-        '--input', required=True, help='an image file or a folder of images')
+        '--input', required=True,
+        help='an image file, a folder of images or a video file')
     parser.add_argument(
         '--out-dir', default='work_dirs/topdown_demo', help='output folder')
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
@@ -45,7 +50,12 @@ def parse_args():
 
 
 def run(args) -> None:
-    images, skipped = find_images(args.input)
+    video = is_video_file(args.input)
+    if video:
+        check_video(args.input)
+        images, skipped = args.input, []
+    else:
+        images, skipped = find_images(args.input)
     for path in skipped:
         print(f'warning: skipped unreadable image {path}', file=sys.stderr)
     inferencer = init_topdown_inferencer(
@@ -66,7 +76,8 @@ def run(args) -> None:
         pred_out_dir=pred_dir)
     num_persons = sum(len(r) for r in results)
     note = f', {len(skipped)} unreadable skipped' if skipped else ''
-    print(f'{len(results)} image(s){note}, {num_persons} person(s) found')
+    what = 'frame(s) of the video' if video else 'image(s)'
+    print(f'{len(results)} {what}{note}, {num_persons} person(s) found')
     print(f'visualisations: {vis_dir}')
     print(f'predictions:    {pred_dir}')
 

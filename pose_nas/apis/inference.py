@@ -3,10 +3,13 @@
 
 Both models come from local config files and local checkpoints; nothing is
 ever fetched from a URL. The heavy lifting is MMPose's own
-:class:`~mmpose.apis.MMPoseInferencer`. A pose checkpoint that does not fit
-a pose_nas model is an error (:mod:`pose_nas.nas.checkpoint_check`); in a
-folder of images, an unreadable one is skipped with a warning
-(:func:`find_images`).
+:class:`~mmpose.apis.MMPoseInferencer`. The input is an image, a folder of
+images or a video file (by file type; MMPose reads the video frame by frame
+and writes the visualised video and one JSON of per-frame predictions). A
+pose checkpoint that does not fit a pose_nas model is an error
+(:mod:`pose_nas.nas.checkpoint_check`), and so is a release whose bytes do
+not match its name (:mod:`pose_nas.apis.publish_check`); in a folder of
+images, an unreadable one is skipped with a warning (:func:`find_images`).
 """
 import mimetypes
 import os
@@ -30,6 +33,77 @@ def _check_local(path: str, what: str) -> str:
 def _is_image_file(path: str) -> bool:
     kind = mimetypes.guess_type(path)[0]
     return kind is not None and kind.startswith('image/')
+
+
+def is_video_file(path: str) -> bool:
+    """Whether ``path`` names a video file (by its type, as MMPose's
+    inferencer decides)."""
+    kind = mimetypes.guess_type(str(path))[0]
+    return kind is not None and kind.startswith('video/')
+
+
+def check_video(path: str) -> int:
+    """Number of frames OpenCV reads from ``path``.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: OpenCV cannot decode a frame of it.
+    """
+    import cv2
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'input not found: {path}')
+    cap = cv2.VideoCapture(path)
+    ok = cap.isOpened() and cap.read()[0]
+    frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if ok else 0
+    cap.release()
+    if not ok:
+        raise ValueError(f'cannot read video {path} (corrupt, or a codec '
+                         'this OpenCV lacks)')
+    return max(frames, 1)
+
+
+def images_to_video(images: Sequence[str], out_file: str,
+                    fps: float = 5.0) -> str:
+    """Write images as the frames of a video (e.g. a synthetic clip).
+
+    Frames are resized to the first image's size. The codec follows the
+    extension: ``.avi`` is Motion-JPEG, ``.mp4`` is MPEG-4 part 2
+    (``mp4v``, what MMPose's inferencer writes); this OpenCV has no H.264
+    encoder.
+
+    Args:
+        images (Sequence[str]): frame image paths, in order.
+        out_file (str): ``.avi`` or ``.mp4`` path.
+        fps (float): frames per second.
+
+    Returns:
+        str: ``out_file``.
+    """
+    import cv2
+    codecs = {'.avi': 'MJPG', '.mp4': 'mp4v'}
+    ext = osp.splitext(out_file)[1].lower()
+    if ext not in codecs:
+        raise ValueError(f'video extension must be one of {sorted(codecs)}, '
+                         f'got {out_file}')
+    if not images:
+        raise ValueError('images_to_video: no image given')
+    first = cv2.imread(images[0])
+    if first is None:
+        raise ValueError(f'cannot read image {images[0]}')
+    h, w = first.shape[:2]
+    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
+    writer = cv2.VideoWriter(out_file, cv2.VideoWriter_fourcc(*codecs[ext]),
+                             fps, (w, h))
+    if not writer.isOpened():
+        raise RuntimeError(f'OpenCV cannot write {out_file}')
+    for path in images:
+        frame = cv2.imread(path)
+        if frame is None:
+            writer.release()
+            raise ValueError(f'cannot read image {path}')
+        writer.write(cv2.resize(frame, (w, h)))
+    writer.release()
+    return out_file
 
 
 def _readable(path: str) -> bool:
@@ -132,17 +206,20 @@ def topdown_predict(inferencer,
 
     Args:
         inferencer: An inferencer from :func:`init_topdown_inferencer`.
-        images (str | Iterable[str]): An image path, a folder or a list of
-            image paths. In a folder, unreadable images are skipped with a
-            warning (:func:`find_images`); a given image path that cannot
-            be read is an error.
+        images (str | Iterable[str]): An image path, a folder, a list of
+            image paths or a video file. In a folder, unreadable images are
+            skipped with a warning (:func:`find_images`); a given image
+            path or video that cannot be read is an error. For a video,
+            ``vis_out_dir`` gets the visualised video (same file name) and
+            ``pred_out_dir`` one JSON with a ``frame_id`` per frame.
         bbox_thr (float): Minimum detection score of a person box.
         kpt_thr (float): Minimum keypoint score to draw a keypoint.
         vis_out_dir (str, optional): Where to write visualised images.
         pred_out_dir (str, optional): Where to write per-image JSON results.
 
     Returns:
-        list[list[dict]]: For each image, one dict per detected person with
+        list[list[dict]]: For each image (or frame), one dict per detected
+        person with
         ``bbox`` (4,) xyxy, ``bbox_score`` (float), ``keypoints`` (K, 2) and
         ``keypoint_scores`` (K,) as numpy arrays.
     """
@@ -151,8 +228,14 @@ def topdown_predict(inferencer,
         inputs, skipped = find_images(images)
         for path in skipped:
             warnings.warn(f'skipped unreadable image {path}')
-    elif isinstance(images, str):  # e.g. a video: MMPose reads it
-        inputs = images
+    elif isinstance(images, str) and is_video_file(images):
+        check_video(images)
+        inputs = images  # MMPose reads it frame by frame
+    elif isinstance(images, str):
+        if not osp.exists(images):
+            raise FileNotFoundError(f'input not found: {images}')
+        raise ValueError(f'{images} is neither an image, a folder nor a '
+                         'video file')
     else:
         inputs = list(images)
         for path in inputs:
