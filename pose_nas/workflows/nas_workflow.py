@@ -42,12 +42,14 @@ WORKFLOW_METHODS: Dict[str, Dict[str, Any]] = dict(
             96,
         }),
     pnfs=dict(
-        search_config='pnfs/pnfs-darts1_mbv2_vip-p3-c4-h1-d8_1xb16-20e_'
+        search_config='pnfs/pnfs-sync_mbv2_vip-p3-c4-h1-d8_1xb16-20e_'
         'synthcoco-128x96.py',
-        what='first-order DARTS over part-specific neural fabrics',
-        search_epochs=4, retrain_epochs=20),
+        what='part-specific neural fabrics, searched with the weights '
+        '(synchronous)',
+        search_epochs=4, retrain_epochs=20,
+        derive_args=['--prune-below', '1e-3']),
 )
-DEFAULT_METHOD = 'efficientpose'
+DEFAULT_METHOD = 'pnfs'
 DET_CONFIG = 'detectors/rtmdet-atto_1xb16-20e_synthcoco-person-160x160.py'
 
 _TRAIN_LINE = re.compile(
