@@ -28,7 +28,14 @@ def test_pose_config_contract(config):
         imports=['pose_nas'], allow_failed_imports=False)
     assert cfg.default_scope == 'mmpose'
     assert 'dataset_type' in cfg and 'data_mode' in cfg
-    assert cfg.model.type == 'TopdownPoseEstimator'
+    # MMPose's TopdownPoseEstimator or a subclass (PoseNASEstimator)
+    from mmpose.models import TopdownPoseEstimator
+    from mmengine.registry import init_default_scope
+
+    import pose_nas  # noqa: F401
+    from pose_nas.registry import MODELS
+    init_default_scope('mmpose')
+    assert issubclass(MODELS.get(cfg.model.type), TopdownPoseEstimator)
     assert 'backbone' in cfg.model
 
 

@@ -9,7 +9,7 @@ on a matplotlib Agg canvas (headless, no pyplot).
 import json
 import math
 import os.path as osp
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -139,6 +139,26 @@ def _decision_series(history: List[dict]):
     return series
 
 
+def _controller_entropy(history: List[dict]) -> Dict[str, np.ndarray]:
+    """module -> normalized entropy ``[T]`` of the controller's decisions
+    (mean over decisions of ``H(p) / log(n)``, along the greedy path)."""
+    out: Dict[str, np.ndarray] = {}
+    T = len(history)
+    for t, rec in enumerate(history):
+        for mod, dec in (rec.get('decisions') or {}).items():
+            if not isinstance(dec, dict) or not dec.get('probs'):
+                continue
+            ents = []
+            for p in dec['probs']:
+                p = np.clip(np.asarray(p, dtype=float).ravel(), 1e-12, 1)
+                if len(p) > 1:
+                    ents.append(float(-(p * np.log(p)).sum() /
+                                      math.log(len(p))))
+            if ents:
+                out.setdefault(mod, np.full(T, np.nan))[t] = np.mean(ents)
+    return out
+
+
 def _history_figure(history: List[dict]) -> Figure:
     """Build (but do not save) the figure of :func:`plot_arch_history`."""
     if not history:
@@ -161,6 +181,11 @@ def _history_figure(history: List[dict]) -> Figure:
         for name, (_, entropy, _) in arch.items():
             ax.plot(epochs, entropy, marker=marker, markersize=3,
                     label=_short(name, 40))
+    for mod, ent in _controller_entropy(history).items():
+        ax.plot(epochs, ent, marker=marker,
+                markersize=3, linestyle='--',
+                label=f'controller {mod or "model"}')
+    if arch or decisions:
         ax.legend(fontsize=6, loc='best')
     else:
         ax.text(0.5, 0.5, 'no architecture parameters recorded',
@@ -217,7 +242,8 @@ def plot_arch_history(history: List[dict], out_file: str) -> str:
     """Plot a search history (records of :func:`read_arch_history`).
 
     Panels: the normalized entropy of every architecture parameter over
-    epochs; per architecture parameter its op weights over epochs (mean
+    epochs (and of a controller's decisions, dashed, when records carry
+    ``decisions``); per architecture parameter its op weights over epochs (mean
     over rows, one line per op / label); if records carry controller
     ``decisions``, per module the probability of the greedy choice of every
     decision over epochs. 1-D ``weights`` are read as one row; parameters or

@@ -19,6 +19,8 @@ from pose_nas.nas.genotype import Genotype, load_genotype
 from .figure_utils import (_as_2d, _light, _new_figure, _op_colors, _save,
                            _text_color)
 
+from .branch_grid import COMPONENT_PANELS  # noqa: E402
+
 __all__ = ['draw_genotype']
 
 GenotypeLike = Union[str, dict, Genotype]
@@ -287,7 +289,10 @@ def _genotype_figure(genotype: GenotypeLike,
                         gridspec_kw=dict(height_ratios=heights))[:, 0]
     for ax, (name, comp) in zip(axes, comps):
         kind = comp['type']
-        if kind == 'cell':
+        special = COMPONENT_PANELS.get((g.space, name))
+        if special is not None:  # e.g. AutoPose's stages x branches grid
+            special(ax, comp)
+        elif kind == 'cell':
             _draw_cell(ax, comp, colors)
         elif kind == 'chain':
             _draw_chain(ax, comp, colors)

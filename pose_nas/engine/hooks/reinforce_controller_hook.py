@@ -128,6 +128,14 @@ class ReinforceControllerHook(Hook):
         except (KeyError, RuntimeError) as e:
             raise RuntimeError(f'ReinforceControllerHook: {e}') from None
         space = self.module.decision_space()
+        # a space whose derivation rule is best-of-K (AutoPose) declares
+        # min_derive_samples = 1: K = 0 (greedy) would not be its rule
+        minimum = int(getattr(type(self.module), 'min_derive_samples', 0))
+        if self.derive_samples < minimum:
+            raise ValueError(
+                f'ReinforceControllerHook: derive_samples (K of the best-of-K'
+                f' derivation) is {self.derive_samples}, '
+                f'{type(self.module).__name__} needs K >= {minimum}')
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.seed)
             self.controller = LSTMController(space, **self.controller_cfg)

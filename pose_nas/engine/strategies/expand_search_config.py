@@ -57,7 +57,12 @@ def resolve_search(search: dict) -> Tuple[List[SearchStrategy], str,
             f'search has keys {sorted(unknown)} that strategy '
             f'{search["strategy"]!r} does not use; common keys: '
             f'{list(COMMON_KEYS)}, strategy sections: {known}')
-    routings = {s.arch_routing for s in strategies} - {None}
+    routings = {
+        s.arch_routing
+        for s in strategies if not s.routing_is_default
+    } - {None}
+    if not routings:  # only default routings (e.g. 'gumbel' alone)
+        routings = {s.arch_routing for s in strategies} - {None}
     if len(routings) > 1:
         raise ValueError(f'strategies of {search["strategy"]!r} disagree on '
                          f'the architecture parameters: {sorted(routings)}')

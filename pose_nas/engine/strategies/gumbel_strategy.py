@@ -12,6 +12,11 @@ class GumbelStrategy(SearchStrategy):
     al. 2020), trained synchronously with the weights; the temperature is
     annealed by :class:`~pose_nas.engine.hooks.GumbelTemperatureHook`.
 
+    Combined with a strategy that routes the architecture parameters
+    itself (``'darts1+gumbel'``), that strategy trains them (first-order
+    steps on the held-out split) and this one only sets the Gumbel mode and
+    the temperature schedule.
+
     Options (``search.gumbel``): the hook's arguments (``tau_start``,
     ``tau_end``, ``schedule``, ``by_epoch``, ``hard_from``).
     """
@@ -19,6 +24,7 @@ class GumbelStrategy(SearchStrategy):
     name = 'gumbel'
     section = 'gumbel'
     arch_routing = 'joint'
+    routing_is_default = True
     mixed_op_mode = 'gumbel'
 
     def hooks(self) -> List[dict]:

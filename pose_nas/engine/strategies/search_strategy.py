@@ -52,6 +52,10 @@ class SearchStrategy:
     name: str = ''
     section: str = ''
     arch_routing: Optional[str] = None
+    #: True: ``arch_routing`` is only a default that another strategy of a
+    #: combination may override (``'darts1+gumbel'``: Gumbel-softmax edges,
+    #: architecture steps by DARTS on the held-out split)
+    routing_is_default: bool = False
     mixed_op_mode: Optional[str] = None
 
     def __init__(self, **options) -> None:

@@ -1,0 +1,63 @@
+# AutoPose's Table-4 ablation on synthetic COCO (tools/run_nas_study.py), each
+# variant searched -> derived (tools/derive_arch.py) -> retrained from scratch
+# (channels x2) -> tested with MMPose's tools, at 3 seeds:
+#   full      multi-branch search + aggregation cells (the method)
+#   single    at most one active branch per stage during search
+#   concat    aggregation cells replaced by concatenation + 1x1 conv
+#   all-on    every branch forced on, cells searched only
+#   random    N(0, 1) cell logits + branch bits sampled from an untrained
+#             controller (a new draw per seed); NOT FLOPs-matched
+#   random-flops  a random architecture within 10 % of the FLOPs of the
+#             'full' variant's derived net at the same seed
+# Sized so that the whole study runs in < 30 min on one (shared) CPU thread:
+# 64x48 inputs, 32 training images, 1 search epoch (controller from epoch 0:
+# one update of 2 vectors, then best of K=2), 4 retrain epochs. After
+# so little training COCO AP is ~0 for every variant, so the metric compared
+# is PCK@0.2 of the bounding box (MMPose's PCKAccuracy) on the report split;
+# CocoMetric runs as well (its AP is in summary.json). The top-down
+# (detector -> pose) step runs in the e2e test instead (--skip-topdown).
+data = dict(num_train=32, num_val=16, seed=0)
+seeds = [0, 1, 2]
+search_epochs = 1
+retrain_epochs = 4
+flops_input_size = (48, 64)
+metric = 'pck/PCK'
+
+evaluators = [dict(type='CocoMetric'), dict(type='PCKAccuracy', thr=0.2, prefix='pck')]
+retrain = {
+    'optim_wrapper.optimizer.lr': 3e-3,
+    'val_evaluator': evaluators,
+    'test_evaluator': evaluators,
+}
+search = {
+    'train_cfg.search.reinforce.start_epoch': 0,
+    'train_cfg.search.reinforce.updates_per_epoch': 1,
+    'train_cfg.search.reinforce.derive_samples': 2,
+    'train_cfg.search.reinforce.reward.max_batches': 1,
+}
+variants = [
+    dict(name='full', search_config='../autopose-darts1-gumbel-reinforce_autopose_hm_1xb8-3e_synthcoco-64x48.py', search_cfg_options=search, retrain_cfg_options=retrain),
+    dict(name='single', search_config='../autopose-darts1-gumbel-reinforce_autopose-single_hm_1xb8-3e_synthcoco-64x48.py', search_cfg_options=search, retrain_cfg_options=retrain),
+    dict(name='concat', search_config='../autopose-darts1-gumbel-reinforce_autopose-concat_hm_1xb8-3e_synthcoco-64x48.py', search_cfg_options=search, retrain_cfg_options=retrain),
+    dict(name='all-on', search_config='../autopose-darts1-gumbel_autopose-allon_hm_1xb8-3e_synthcoco-64x48.py', retrain_cfg_options=retrain),
+    dict(
+        name='random',
+        search_config='../autopose-random-reinforce_autopose_hm_1xb8-1e_synthcoco-64x48.py',
+        search_epochs=1,
+        search_cfg_options={
+            'train_cfg.search.random.seed': '{seed}',
+            'train_cfg.search.reinforce.seed': '{seed}',
+        },
+        retrain_cfg_options=retrain),
+    # a random architecture of similar FLOPs: uniform random op per edge and
+    # random branch bits, redrawn until the whole model is within 10 % of
+    # the 'full' variant's derived net at the same seed (drawn once, after
+    # the 'full' runs; the draw's seed and trial are in the genotype's meta)
+    dict(
+        name='random-flops',
+        config='../td-hm_autopose_hm_1xb16-10e_synthcoco-64x48.py',
+        retrain_cfg_options=dict(retrain, **{
+            'model.backbone.genotype': '{{ fileDirname }}/../genotypes/random/autopose_random-flops-matched_synthcoco-64x48_seed{seed}.json'
+        })),
+]
+compare = [('full', 'single'), ('full', 'concat'), ('full', 'all-on'), ('full', 'random'), ('full', 'random-flops')]

@@ -1,0 +1,52 @@
+# PoseNAS on synthetic COCO (tools/run_nas_study.py), CPU-sized so that the
+# whole study runs in about 30 min at --threads 1 (64x48 inputs, encoder
+# L=8 / C=8, Fusion-and-Enhancement encoder L=4 / C=8, 64 training images):
+#   searched[-fe]   first-order DARTS search of encoder + decoder cells ->
+#                   derive (top-2 edges per node, none excluded) -> retrain
+#   random[-fe]     N(0, 1) architecture logits (a new draw per seed),
+#                   derived with the same rule (same cell topology, L and C:
+#                   a cost of the same order; each net's GFLOPs reported)
+#   published[-fe]  the authors' genotype at the same L and C
+# each with Fusion-and-Enhancement (-fe, num_stages=2; the search too) and
+# without (num_stages=1), 3 seeds; then detector -> pose with searched-fe.
+# metric: PCK@0.2 (bbox-normalized, MMPose's PCKAccuracy) on the test
+# split: at this scale COCO AP is 0.0 for every variant (we ran it: seed 0
+# of every variant gave coco/AP = 0.0), so it cannot rank them.
+data = dict(num_train=64, num_val=8, num_test=32, seed=0)
+metric = 'pck/PCK'
+seeds = [0, 1, 2]
+retrain_epochs = 6
+flops_input_size = (48, 64)
+
+pck = {'test_evaluator': dict(_delete_=True, type='PCKAccuracy', thr=0.2, prefix='pck')}
+no_fe = {'model.head.num_stages': 1}
+search = '../posenas-darts1_posenas-l8-c8_fusiondec_1xb8-10e_synthcoco-64x48.py'
+random = '../posenas-random_posenas-l8-c8_fusiondec_1xb8-10e_synthcoco-64x48.py'
+published = '../td-hm_posenas-l8-c8_fusiondec_1xb16-10e_synthcoco-64x48.py'
+# the search reads the first 24 training images (16 weight / 8 arch steps)
+search_opts = {
+    'train_dataloader.dataset.dataset.indices': 24,
+    'train_cfg.search.darts.arch_dataloader.dataset.dataset.indices': 24,
+}
+random_opts = {'train_cfg.search.random.seed': '{seed}', 'train_dataloader.dataset.indices': 8}
+
+variants = [
+    dict(name='searched-fe', search_config=search, search_epochs=3, search_cfg_options=search_opts,
+         retrain_cfg_options=pck),
+    dict(name='random-fe', search_config=random, search_epochs=1, search_cfg_options=random_opts,
+         retrain_cfg_options=pck),
+    dict(name='published-fe', config=published, retrain_cfg_options=pck),
+    dict(name='searched', search_config=search, search_epochs=3,
+         search_cfg_options=dict(search_opts, **no_fe), retrain_cfg_options=dict(pck, **no_fe)),
+    dict(name='random', search_config=random, search_epochs=1,
+         search_cfg_options=dict(random_opts, **no_fe), retrain_cfg_options=dict(pck, **no_fe)),
+    dict(name='published', config=published, retrain_cfg_options=dict(pck, **no_fe)),
+]
+compare = [('searched-fe', 'random-fe'), ('searched-fe', 'published-fe'), ('searched', 'random'),
+           ('searched', 'published'), ('searched-fe', 'searched'), ('published-fe', 'published')]
+topdown = dict(
+    variant='searched-fe',
+    det_config='../../detectors/rtmdet-atto_1xb16-20e_synthcoco-person-160x160.py',
+    det_epochs=60,  # 64 training images: 4 detector steps per epoch
+    num_images=5,
+    bbox_thr=0.1)
