@@ -5,6 +5,7 @@ for the best-of-K derivation, unknown options: one-line errors."""
 from types import SimpleNamespace
 
 import pytest
+from mmengine.registry import init_default_scope
 from bad_input_harness import Case, check, params
 
 from pose_nas.models.autopose import AutoPoseBackbone
@@ -41,6 +42,8 @@ def _other_space(tmp):
 
 def _k(value):
     def run(tmp):
+        # an earlier test may leave another default scope (e.g. mmdet's)
+        init_default_scope('mmpose')
         hook = HOOKS.build(dict(type='ReinforceControllerHook',
                                 reward=dict(type='CallableReward',
                                             fn='builtins:len'),
