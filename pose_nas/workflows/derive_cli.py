@@ -15,6 +15,14 @@ method's train config (the search config's ``retrain_config``, or
 ``--retrain-config``) with ``genotype=`` pointing at those files; then
 builds the derived model once to check that the genotype fits it. Train it
 with ``tools/train.py <that config>``.
+
+``--random SEED`` draws a random architecture of the search config's space
+instead (no checkpoint; every method's random baseline), and
+``--match-gflops G`` redraws until the retrained model is within
+``--match-tolerance`` of G GFLOPs at ``--match-input-size``::
+
+    python tools/derive_arch.py CONFIG --random 0 --match-gflops 0.0045 \
+        --match-input-size 48 64 --out-dir work_dirs/random0
 """
 import argparse
 import sys
@@ -23,6 +31,7 @@ from typing import List, Optional
 from mmengine.config import DictAction
 
 from pose_nas.apis.derive import derive_arch
+from pose_nas.apis.random_arch import derive_random_arch
 
 __all__ = ['parse_args', 'main']
 
@@ -35,6 +44,17 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f'an int >= 1, not {text!r}')
     if value < 1:
         raise argparse.ArgumentTypeError(f'must be >= 1, got {value}')
+    return value
+
+
+def _seed(text: str) -> int:
+    """``--random``: an int >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'an int >= 0, not {text!r}')
+    if value < 0:
+        raise argparse.ArgumentTypeError(f'must be >= 0, got {value}')
     return value
 
 
@@ -54,7 +74,9 @@ def _threshold(text: str) -> float:
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', help='the search config')
-    parser.add_argument('checkpoint', help='a search checkpoint (local)')
+    parser.add_argument(
+        'checkpoint', nargs='?',
+        help='a search checkpoint (local); omitted with --random')
     parser.add_argument('--out-dir', required=True, help='output folder')
     parser.add_argument(
         '--retrain-config',
@@ -84,6 +106,24 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         metavar=('W', 'H'),
         help='input size of --budget-gflops (default 192 256)')
     parser.add_argument(
+        '--random', type=_seed, metavar='SEED',
+        help='draw a random architecture of the space with this seed '
+        '(N(0, 1) architecture parameters, uniform discrete decisions) '
+        'instead of deriving a checkpoint')
+    parser.add_argument(
+        '--match-gflops', type=float, metavar='G',
+        help='with --random: redraw until the retrained model has G GFLOPs '
+        '(MMEngine counter) within --match-tolerance')
+    parser.add_argument(
+        '--match-input-size', type=int, nargs=2, default=(192, 256),
+        metavar=('W', 'H'), help='input size of --match-gflops')
+    parser.add_argument(
+        '--match-tolerance', type=float, default=0.05,
+        help='relative tolerance of --match-gflops (default 0.05)')
+    parser.add_argument(
+        '--max-trials', type=_positive_int, default=500,
+        help='draws tried for --match-gflops (default 500)')
+    parser.add_argument(
         '--format', choices=('json', 'yaml'), default='json',
         help='genotype file format')
     parser.add_argument(
@@ -99,12 +139,23 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> None:
     """Run the derive command line on ``argv`` (default: ``sys.argv[1:]``)."""
     args = parse_args(argv)
+    if (args.checkpoint is None) == (args.random is None):
+        print('derive_arch: error: give a search checkpoint or --random SEED '
+              '(not both)', file=sys.stderr)
+        sys.exit(2)
+    if args.match_gflops is not None and args.random is None:
+        print('derive_arch: error: --match-gflops needs --random',
+              file=sys.stderr)
+        sys.exit(2)
     kwargs = {}
     if args.k is not None:
         kwargs['k'] = args.k
     if args.prune_below is not None:
         kwargs['prune_below'] = args.prune_below
     try:
+        if args.random is not None:
+            _main_random(args, kwargs)
+            return
         budget = None
         if args.budget_gflops is not None:
             budget = dict(target=args.budget_gflops * 1e9,
@@ -119,6 +170,28 @@ def main(argv: Optional[List[str]] = None) -> None:
         print(f'genotype ({name or "model"}): {path}')
     print(f'retrain config: {result["config"]}')
     print(f'derived model parameters: {result["params"]}')
+
+
+def _main_random(args: argparse.Namespace, kwargs: dict) -> None:
+    """``--random``: draw (and match) a random architecture."""
+    if args.budget_gflops is not None:
+        raise ValueError('--budget-gflops does not apply to --random (use '
+                         '--match-gflops)')
+    match = None
+    if args.match_gflops is not None:
+        match = dict(gflops=args.match_gflops,
+                     input_size=tuple(args.match_input_size),
+                     tolerance=args.match_tolerance,
+                     max_trials=args.max_trials)
+    result = derive_random_arch(args.config, args.out_dir, args.random,
+                                args.retrain_config, kwargs, args.format,
+                                args.cfg_options, match)
+    for name, path in result['genotypes'].items():
+        print(f'genotype ({name or "model"}): {path}')
+    print(f'retrain config: {result["config"]}')
+    if result['gflops'] is not None:
+        print(f'random draw {result["trial"]}: {result["gflops"]:.4g} '
+              f'GFLOPs (target {args.match_gflops:.4g})')
 
 
 if __name__ == '__main__':

@@ -48,6 +48,7 @@ from pose_nas.deploy.complexity import model_complexity
 from pose_nas.datasets.heldout_split import check_search_never_reads
 from .config_retarget import retarget_config
 from .metrics import latest_metrics, match_topdown_results
+from .study_checks import check_seeds, check_study, resolve, with_seed
 from .study_stats import (comparison_table, comparisons, default_pairs,
                           markdown_table, plot_study, summarize)
 from .tool_runner import mmpose_tool_path, run_module, run_tool
@@ -60,70 +61,6 @@ DERIVE_MODULE = 'pose_nas.workflows.derive_cli'
 #: during training; a search's arch steps and rewards use a held-out part
 #: of train)
 REPORT_SPLIT = 'test'
-
-
-def _resolve(study_file: str, path: str) -> str:
-    if osp.isabs(path):
-        return path
-    return osp.abspath(osp.join(osp.dirname(osp.abspath(study_file)), path))
-
-
-def _with_seed(obj: Any, seed: int) -> Any:
-    """Replace ``'{seed}'`` placeholders (whole value or inside strings)."""
-    if isinstance(obj, dict):
-        return {k: _with_seed(v, seed) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_with_seed(v, seed) for v in obj)
-    if obj == '{seed}':
-        return seed
-    if isinstance(obj, str) and '{seed}' in obj:
-        return obj.replace('{seed}', str(seed))
-    return obj
-
-
-def check_study(study: Config, study_file: str) -> None:
-    """Clear errors for a malformed study before anything runs."""
-    for key in ('data', 'seeds', 'variants', 'retrain_epochs'):
-        if key not in study:
-            raise KeyError(f'study {study_file} has no `{key}`')
-    _check_seeds(study.seeds, f'study {study_file}: `seeds`')
-    if not isinstance(study.variants, (list, tuple)) or not study.variants:
-        raise ValueError(f'study {study_file}: `variants` must be a '
-                         f'non-empty list, got {study.variants!r}')
-    names = [v.get('name') for v in study.variants]
-    if None in names or len(set(names)) != len(names):
-        raise ValueError(f'every variant needs a unique name, got {names}')
-    for v in study.variants:
-        kinds = [k for k in ('search_config', 'config') if k in v]
-        if len(kinds) != 1:
-            raise ValueError(f"variant {v['name']!r}: give exactly one of "
-                             "`search_config` or `config`")
-        path = _resolve(study_file, v[kinds[0]])
-        if not osp.isfile(path):
-            raise FileNotFoundError(
-                f"variant {v['name']!r}: config not found: {path}")
-    for pair in study.get('compare', []):
-        if (not isinstance(pair, (list, tuple)) or len(pair) != 2
-                or any(p not in names for p in pair) or pair[0] == pair[1]):
-            raise ValueError(f'study {study_file}: `compare` entries are '
-                             f'pairs of two different variants of {names}, '
-                             f'got {pair!r}')
-    td = study.get('topdown')
-    if td:
-        if td.get('variant') not in names:
-            raise ValueError(f"topdown.variant {td.get('variant')!r} is not "
-                             f'one of the variants {names}')
-        det = _resolve(study_file, td['det_config'])
-        if not osp.isfile(det):
-            raise FileNotFoundError(f'detector config not found: {det}')
-
-
-def _check_seeds(seeds: Any, what: str) -> None:
-    """``seeds`` must be a non-empty list of ints (else nothing runs)."""
-    if (not isinstance(seeds, (list, tuple)) or not seeds or any(
-            isinstance(s, bool) or not isinstance(s, int) for s in seeds)):
-        raise ValueError(f'{what} must be a non-empty list of ints, got '
-                         f'{seeds!r}')
 
 
 def _previous_runs(work_dir: str) -> Dict[tuple, Dict[str, Any]]:
@@ -142,6 +79,16 @@ def _previous_runs(work_dir: str) -> Dict[tuple, Dict[str, Any]]:
         raise ValueError(f'--resume: cannot read the earlier summary {path} '
                          f'({type(e).__name__}: {e}); remove it to start '
                          'over') from e
+
+
+def _previous_topdown(work_dir: str) -> Optional[Dict[str, Any]]:
+    """The top-down result of an earlier invocation (kept by --resume
+    with --skip-topdown), or None."""
+    path = osp.join(work_dir, 'summary.json')
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f).get('topdown')
 
 
 def _last_checkpoint(work_dir: str, epochs: int) -> str:
@@ -170,18 +117,26 @@ def _report_files(coco_root: str) -> List[str]:
 def run_variant(study: Config, study_file: str, variant: dict, seed: int,
                 coco_root: str, out_dir: str,
                 num_workers: int = 2,
-                threads: Optional[int] = None) -> Dict[str, Any]:
-    """One variant at one seed: [search -> derive ->] retrain -> test."""
+                threads: Optional[int] = None,
+                done: Sequence[Dict[str, Any]] = ()) -> Dict[str, Any]:
+    """One variant at one seed: [search -> derive ->] retrain -> test
+    (``done``: the finished runs, where a FLOPs-matched random variant
+    finds its target)."""
     env = _tool_env(threads)
-    variant = _with_seed(copy.deepcopy(dict(variant)), seed)
+    variant = with_seed(copy.deepcopy(dict(variant)), seed)
     os.makedirs(out_dir, exist_ok=True)
     rec: Dict[str, Any] = dict(variant=variant['name'], seed=seed,
                                timings_s={})
     t = time.time()
     train_tool, test_tool = (mmpose_tool_path('train.py'),
                              mmpose_tool_path('test.py'))
-    if 'search_config' in variant:
-        src = _resolve(study_file, variant['search_config'])
+    if 'random_flops_of' in variant:  # a FLOPs-matched random draw
+        train_cfg_file = _random_flops_matched(
+            study, study_file, variant, seed, done, out_dir, rec)
+        rec['timings_s']['derive'] = round(time.time() - t, 1)
+        t = time.time()
+    elif 'search_config' in variant:
+        src = resolve(study_file, variant['search_config'])
         cfg = Config.fromfile(src)
         cfg.merge_from_dict(variant.get('search_cfg_options', {}))
         if cfg.get('retrain_config'):  # keep it valid once the cfg moves
@@ -216,7 +171,7 @@ def run_variant(study: Config, study_file: str, variant: dict, seed: int,
         rec['timings_s']['derive'] = round(time.time() - t, 1)
         t = time.time()
     else:
-        train_cfg_file = _resolve(study_file, variant['config'])
+        train_cfg_file = resolve(study_file, variant['config'])
 
     cfg = Config.fromfile(train_cfg_file)
     cfg.merge_from_dict(variant.get('retrain_cfg_options', {}))
@@ -247,6 +202,33 @@ def run_variant(study: Config, study_file: str, variant: dict, seed: int,
     return rec
 
 
+def _random_flops_matched(study: Config, study_file: str, variant: dict,
+                          seed: int, done: Sequence[Dict[str, Any]],
+                          out_dir: str, rec: Dict[str, Any]) -> str:
+    """``random_flops_of``: a random architecture of ``search_config``'s
+    space whose retrained model is within ``flops_tolerance`` (default 5 %)
+    of the GFLOPs of variant ``random_flops_of`` at the same seed; returns
+    its retrain config."""
+    from pose_nas.apis.random_arch import derive_random_arch
+    of = variant['random_flops_of']
+    target = [r for r in done if r['variant'] == of and r['seed'] == seed]
+    if not target:
+        raise RuntimeError(f"variant {variant['name']!r}: variant {of!r} "
+                           f'has no finished run at seed {seed} to match')
+    input_size = tuple(study.get('flops_input_size', (192, 256)))
+    result = derive_random_arch(
+        resolve(study_file, variant['search_config']),
+        osp.join(out_dir, 'derived'), seed,
+        cfg_options=variant.get('search_cfg_options'),
+        match=dict(gflops=target[-1]['gflops'], input_size=input_size,
+                   tolerance=variant.get('flops_tolerance', 0.05),
+                   retrain_cfg_options=variant.get('retrain_cfg_options')))
+    rec['genotypes'] = sorted(result['genotypes'].values())
+    rec['random_draw'] = dict(of=of, target_gflops=target[-1]['gflops'],
+                              gflops=result['gflops'], trial=result['trial'])
+    return result['config']
+
+
 def run_topdown(study: Config, study_file: str, run: Dict[str, Any],
                 paths: dict, work_dir: str, num_workers: int = 2,
                 det_checkpoint: Optional[str] = None,
@@ -265,7 +247,7 @@ def run_topdown(study: Config, study_file: str, run: Dict[str, Any],
     if det_checkpoint is None:
         epochs = int(td.get('det_epochs', 20))
         cfg = retarget_config(
-            Config.fromfile(_resolve(study_file, td['det_config'])),
+            Config.fromfile(resolve(study_file, td['det_config'])),
             coco_root, epochs, num_workers=num_workers)
         cfg.randomness = dict(seed=int(study.data.get('seed', 0)))
         os.makedirs(det_dir, exist_ok=True)
@@ -323,7 +305,7 @@ def run_study(study_file: str,
     study = Config.fromfile(study_file)
     check_study(study, study_file)
     seeds = list(seeds if seeds is not None else study.seeds)
-    _check_seeds(seeds, 'seeds')
+    check_seeds(seeds, 'seeds')
     chosen = [v for v in study.variants
               if variants is None or v['name'] in variants]
     if variants is not None and len(chosen) != len(variants):
@@ -349,12 +331,24 @@ def run_study(study_file: str,
         flops_input_size=list(study.get('flops_input_size', (192, 256))),
         threads=threads, runs=[])
 
-    names = [v['name'] for v in chosen]
+    done = _previous_runs(work_dir) if resume else {}
+    # --resume keeps (and reports) an earlier invocation's runs of other
+    # variants / seeds too: running a subset never drops finished work
+    summary['runs'] = [
+        rec for (name, seed), rec in done.items()
+        if seed not in seeds or name not in [v['name'] for v in chosen]
+    ]
+    previous_topdown = _previous_topdown(work_dir) if resume else None
+    if previous_topdown:
+        summary['topdown'] = previous_topdown
+    ran = {r['variant'] for r in summary['runs']}
+    reported = [v for v in study.variants if v in chosen or v['name'] in ran]
+    names = [v['name'] for v in reported]
     pairs = [p for p in study.get('compare', default_pairs(names))
              if p[0] in names and p[1] in names]
 
     def write():
-        summary['table'] = summarize(summary['runs'], chosen, metric)
+        summary['table'] = summarize(summary['runs'], reported, metric)
         summary['comparisons'] = comparisons(summary['runs'], names, metric,
                                              pairs)
         summary['plot'] = plot_study(summary['runs'], metric,
@@ -369,7 +363,6 @@ def run_study(study_file: str,
                 f.write('\nPaired by seed:\n\n' + comparison_table(
                     summary['comparisons']) + '\n')
 
-    done = _previous_runs(work_dir) if resume else {}
     for seed in seeds:
         for v in chosen:
             if (v['name'], seed) in done:  # finished by an earlier run
@@ -380,7 +373,10 @@ def run_study(study_file: str,
             print(f"[study] {v['name']} seed {seed}", flush=True)
             rec = run_variant(study, study_file, v, seed, coco_root,
                               osp.join(work_dir, v['name'], f'seed{seed}'),
-                              num_workers, threads)
+                              num_workers, threads,
+                              summary['runs'] + [
+                                  r for r in done.values()
+                                  if r not in summary['runs']])
             print(f"[study] {v['name']} seed {seed}: {metric} = "
                   f"{rec['metrics'].get(metric)}", flush=True)
             summary['runs'].append(rec)

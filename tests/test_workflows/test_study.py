@@ -11,8 +11,8 @@ import sys
 import pytest
 from mmengine.config import Config
 
-from pose_nas.workflows.study import (_with_seed, check_study,
-                                      markdown_table, summarize)
+from pose_nas.workflows.study import check_study, markdown_table, summarize
+from pose_nas.workflows.study_checks import with_seed
 
 EP = 'configs/efficientpose/'
 
@@ -25,7 +25,7 @@ def _write(tmp_path, text):
 
 def test_with_seed_replaces_placeholders():
     obj = dict(a='{seed}', b=['x{seed}', 3], c=dict(d='{seed}'))
-    assert _with_seed(obj, 7) == dict(a=7, b=['x7', 3], c=dict(d=7))
+    assert with_seed(obj, 7) == dict(a=7, b=['x7', 3], c=dict(d=7))
 
 
 @pytest.mark.parametrize('body,error', [
@@ -38,6 +38,9 @@ def test_with_seed_replaces_placeholders():
      'exactly one'),
     ("data={}\nseeds=[0]\nretrain_epochs=1\n"
      "variants=[dict(name='a', config='missing.py')]", 'config not found'),
+    ("data={}\nseeds=[0]\nretrain_epochs=1\n"
+     "variants=[dict(name='r', search_config='x.py', random_flops_of='a'),"
+     " dict(name='a', config='x.py')]", 'random_flops_of must name an earlier'),
 ])
 def test_check_study_errors(tmp_path, body, error):
     path = _write(tmp_path, body)
@@ -149,3 +152,55 @@ def test_resume_keeps_finished_runs(tmp_path, repo_root, monkeypatch):
     os.remove(tmp_path / 'ckpt1.pth')
     study_mod.run_study(path, work, resume=True)
     assert ran == [0, 1, 1]
+
+
+def test_resume_of_a_subset_keeps_the_other_variants(tmp_path, repo_root,
+                                                     monkeypatch):
+    """Running one variant again (--variants b --resume) neither drops the
+    other variants' runs nor an earlier top-down result, and the rerun
+    sees them (a FLOPs-matched random variant finds its target there)."""
+    import json
+
+    import pose_nas.workflows.study as study_mod
+    cfg = osp.join(repo_root, EP, 'td-hm_efficientpose-a_slimdeconv_1xb16-10e_synthcoco-128x96.py')
+    path = _write(tmp_path, f"data=dict(num_train=2, num_val=2)\n"
+                  f"seeds=[0]\nretrain_epochs=1\n"
+                  f"variants=[dict(name='a', config={cfg!r}), "
+                  f"dict(name='b', config={cfg!r})]")
+    seen = []
+
+    def fake_run_variant(study, study_file, v, seed, root, out, workers,
+                         threads, done):
+        seen.append((v['name'], sorted(r['variant'] for r in done)))
+        ckpt = tmp_path / f"{v['name']}{seed}.pth"
+        ckpt.write_text('x')
+        return dict(variant=v['name'], seed=seed, metrics={'coco/AP': 0.1},
+                    params_m=1.0, gflops=0.4, checkpoint=str(ckpt))
+
+    monkeypatch.setattr(study_mod, 'run_variant', fake_run_variant)
+    work = tmp_path / 'work'
+    study_mod.run_study(path, str(work))
+    assert seen == [('a', []), ('b', ['a'])]
+    summary = json.loads((work / 'summary.json').read_text())
+    summary['topdown'] = dict(match={'recall@0.5': 0.5})
+    (work / 'summary.json').write_text(json.dumps(summary))
+    os.remove(tmp_path / 'b0.pth')  # b must run again
+    out = study_mod.run_study(path, str(work), variants=['b'], resume=True,
+                              skip_topdown=True)
+    assert seen[-1] == ('b', ['a'])
+    assert sorted(r['variant'] for r in out['runs']) == ['a', 'b']
+    assert [row['variant'] for row in out['table']] == ['a', 'b']
+    assert out['topdown'] == dict(match={'recall@0.5': 0.5})
+
+
+def test_random_flops_of_needs_the_target_run(tmp_path, repo_root):
+    from pose_nas.workflows.study import _random_flops_matched
+    variant = dict(name='r', random_flops_of='full', search_config=osp.join(
+        repo_root, 'configs/autopose/autopose-darts1-gumbel-reinforce_'
+        'autopose_hm_1xb8-3e_synthcoco-64x48.py'))
+    with pytest.raises(RuntimeError, match="'full' has no finished run at "
+                       'seed 1'):
+        _random_flops_matched(Config(dict(retrain_epochs=1)), 'study.py',
+                              variant, 1, [dict(variant='full', seed=0,
+                                                gflops=0.02)],
+                              str(tmp_path), {})

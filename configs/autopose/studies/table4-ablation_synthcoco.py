@@ -7,7 +7,7 @@
 #   all-on    every branch forced on, cells searched only
 #   random    N(0, 1) cell logits + branch bits sampled from an untrained
 #             controller (a new draw per seed); NOT FLOPs-matched
-#   random-flops  a random architecture within 10 % of the FLOPs of the
+#   random-flops  a random architecture within 5 % of the FLOPs of the
 #             'full' variant's derived net at the same seed
 # Sized so that the whole study runs in < 30 min on one (shared) CPU thread:
 # 64x48 inputs, 32 training images, 1 search epoch (controller from epoch 0:
@@ -49,15 +49,12 @@ variants = [
             'train_cfg.search.reinforce.seed': '{seed}',
         },
         retrain_cfg_options=retrain),
-    # a random architecture of similar FLOPs: uniform random op per edge and
-    # random branch bits, redrawn until the whole model is within 10 % of
-    # the 'full' variant's derived net at the same seed (drawn once, after
-    # the 'full' runs; the draw's seed and trial are in the genotype's meta)
-    dict(
-        name='random-flops',
-        config='../td-hm_autopose_hm_1xb16-10e_synthcoco-64x48.py',
-        retrain_cfg_options=dict(retrain, **{
-            'model.backbone.genotype': '{{ fileDirname }}/../genotypes/random/autopose_random-flops-matched_synthcoco-64x48_seed{seed}.json'
-        })),
+    # a random architecture at the FLOPs of the 'full' variant's derived net
+    # (same seed, within 5 %): uniform random op per edge and random branch
+    # bits, redrawn until the retrained model matches (tools/derive_arch.py
+    # --random SEED --match-gflops G; the draw's seed and trial are in the
+    # genotype's meta)
+    dict(name='random-flops', search_config='../autopose-darts1-gumbel-reinforce_autopose_hm_1xb8-3e_synthcoco-64x48.py',
+         random_flops_of='full', retrain_cfg_options=retrain),
 ]
 compare = [('full', 'single'), ('full', 'concat'), ('full', 'all-on'), ('full', 'random'), ('full', 'random-flops')]

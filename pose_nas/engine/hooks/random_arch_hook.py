@@ -5,6 +5,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from pose_nas.nas.mutator import ArchMutator
+from pose_nas.nas.random_arch import randomize_arch_parameters
 from pose_nas.registry import HOOKS
 from pose_nas.utils.checks import check_int
 from ..utils import broadcast_
@@ -49,12 +50,8 @@ class RandomArchHook(Hook):
                     'RandomArchHook: architecture parameters are in an '
                     "optimizer; use arch=dict(strategy='frozen') in the "
                     'NASOptimWrapperConstructor config')
-        gen = torch.Generator().manual_seed(self.seed)
-        with torch.no_grad():
-            for _, p in named:
-                p.copy_(
-                    torch.randn(p.shape, generator=gen, dtype=p.dtype) *
-                    self.std)
+        randomize_arch_parameters(
+            named, torch.Generator().manual_seed(self.seed), self.std)
         broadcast_([p for _, p in named])
         self._params = [p for _, p in named]
         if not is_model_wrapper(runner.model):
