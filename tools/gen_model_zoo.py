@@ -74,6 +74,8 @@ def _paper(meta: Dict[str, Any]) -> str:
     if not paper:
         return '–'
     parts = [f"{paper.get('Params', '–')} / {paper.get('GFLOPs', '–')}"]
+    if paper.get('Accuracy'):  # the paper's accuracy, never in Results
+        parts[0] += f"; {paper['Accuracy']}"
     if paper.get('Source'):
         parts.append(f"({paper['Source']})")
     return ' '.join(parts)
@@ -115,8 +117,9 @@ def render_table(data: Dict[str, Any], method_dir: str) -> str:
     for model in data.get('Models') or []:
         meta = model.get('Metadata', {})
         config = osp.relpath(osp.join(ROOT, model['Config']), method_dir)
+        note = f"<br>{meta['Note']}" if meta.get('Note') else ''
         lines.append(
-            f"| {model['Name']} | {meta.get('Training Data', '–')} | "
+            f"| {model['Name']}{note} | {meta.get('Training Data', '–')} | "
             f"{meta.get('Input Size', '–')} | "
             f"{_fmt(meta.get('Parameters'), 1e6, 2)} | "
             f"{_fmt(meta.get('FLOPs'), 1e9, 3)} | {_latency(meta)} | "
