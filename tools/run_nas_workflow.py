@@ -14,8 +14,8 @@ On a synthetic COCO-format dataset (train / val / test, disjoint):
 
 Example::
 
-    python tools/run_nas_workflow.py                       # EfficientPose
-    python tools/run_nas_workflow.py --method pnfs
+    python tools/run_nas_workflow.py                       # PoseNAS (default)
+    python tools/run_nas_workflow.py --method autopose      # or efficientpose, pnfs
     python tools/run_nas_workflow.py --list
 
 Prints one line per phase (MMEngine's training log in short), then a

@@ -13,6 +13,7 @@ genotype file(s) and the retrain config the way :func:`derive_arch` does.
 The seed, the trial that was accepted and the measured GFLOPs go into each
 genotype's ``meta['random']``.
 """
+import copy
 import math
 import os
 import os.path as osp
@@ -102,7 +103,7 @@ def derive_random_arch(config: str,
     match = _check_match(match) if match is not None else None
     cfg = Config.fromfile(config)
     if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+        cfg.merge_from_dict(copy.deepcopy(cfg_options))
     init_default_scope(cfg.get('default_scope', 'mmpose'))
     mutator = ArchMutator(MODELS.build(cfg.model))
     if not mutator.arch_parameters():
@@ -133,8 +134,9 @@ def derive_random_arch(config: str,
         if trial == 0:
             write_retrain_config(cfg, config, files, out_cfg, retrain_config)
             train_cfg = Config.fromfile(out_cfg)
-            train_cfg.merge_from_dict((match or {}).get(
-                'retrain_cfg_options') or {})
+            # a copy: merge_from_dict consumes `_delete_` keys of its input
+            train_cfg.merge_from_dict(copy.deepcopy((match or {}).get(
+                'retrain_cfg_options') or {}))
             init_default_scope(train_cfg.get('default_scope', 'mmpose'))
         if match is None:
             MODELS.build(train_cfg.model)  # the genotype must fit

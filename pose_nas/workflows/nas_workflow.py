@@ -7,20 +7,16 @@ MMPose's / MMDetection's own tools or pose_nas's command lines, for one
 method of :data:`WORKFLOW_METHODS`. ``tools/run_nas_workflow.py`` is its
 command line (the README's command 2).
 """
-import contextlib
 import glob
 import json
-import logging
 import os
 import os.path as osp
-import re
-import time
-import warnings
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 from mmengine.config import Config
 
 from .config_retarget import retarget_config
+from .progress import Phases, mmengine_progress, quiet
 from .metrics import latest_metrics, match_topdown_results
 from .tool_runner import mmpose_tool_path, run_module, run_tool
 
@@ -48,13 +44,27 @@ WORKFLOW_METHODS: Dict[str, Dict[str, Any]] = dict(
         '(synchronous)',
         search_epochs=4, retrain_epochs=20,
         derive_args=['--prune-below', '1e-3']),
+    posenas=dict(
+        search_config='posenas/posenas-darts1_posenas-l8-c8_fusiondec_'
+        '1xb8-10e_synthcoco-64x48.py',
+        what='DARTS-cell encoder + scale-adaptive fusion decoder, '
+        'first-order DARTS on a held-out part of train',
+        search_epochs=4, retrain_epochs=20, input_size=(48, 64)),
+    autopose=dict(
+        search_config='autopose/autopose-darts1-gumbel-reinforce_autopose_'
+        'hm_1xb8-3e_synthcoco-64x48.py',
+        what='multi-branch multi-scale modules: Gumbel-softmax cells + '
+        'REINFORCE branch controller',
+        search_epochs=3, retrain_epochs=20, input_size=(48, 64)),
 )
-DEFAULT_METHOD = 'pnfs'
+DEFAULT_METHOD = 'posenas'
+#: what the test phase reports (COCO AP, and PCK@0.2 of the box, which
+#: still ranks nets on small crops where AP is ~0)
+TEST_EVALUATORS = [
+    dict(type='CocoMetric'),
+    dict(type='PCKAccuracy', thr=0.2, prefix='pck'),
+]
 DET_CONFIG = 'detectors/rtmdet-atto_1xb16-20e_synthcoco-person-160x160.py'
-
-_TRAIN_LINE = re.compile(
-    r'Epoch\((train|val)\)\s*\[(\d+)\](?:\[\s*(\d+)/(\d+)\])?(.*)')
-
 
 def configs_root() -> str:
     """The configs folder: the installed package's ``.mim/configs`` or the
@@ -65,76 +75,6 @@ def configs_root() -> str:
         if osp.isdir(root):
             return root
     raise FileNotFoundError(f'no configs folder next to {pkg}')
-
-
-def mmengine_progress(prefix: str = '      ') -> Callable[[str], None]:
-    """An ``on_line`` callback that prints MMEngine's train / val log lines
-    in short (epoch, iteration, loss, eta; the metrics of a validation)."""
-
-    def show(line: str) -> None:
-        m = _TRAIN_LINE.search(line)
-        if m is None:
-            return
-        kind, epoch, it, total, rest = m.groups()
-        fields = dict(re.findall(r'([\w/]+): ([-\d.e]+)', rest))
-        if kind == 'train':
-            keep = [f'{k} {fields[k]}' for k in ('loss', 'arch_loss',
-                                                 'expected_gflops')
-                    if k in fields]
-            eta = re.search(r'eta: (\S+)', rest)
-            print(f'{prefix}epoch {epoch} [{it}/{total}] '
-                  + '  '.join(keep) + (f'  eta {eta.group(1)}'
-                                       if eta else ''), flush=True)
-        else:
-            keep = [f'{k} {v}' for k, v in fields.items()
-                    if k.startswith(('coco/AP', 'PCK'))][:2]
-            print(f'{prefix}val epoch {epoch}: ' + '  '.join(keep),
-                  flush=True)
-
-    return show
-
-
-class Phases:
-    """Numbered phase lines with their wall time."""
-
-    def __init__(self, names: List[str]) -> None:
-        self.names = names
-        self.timings: Dict[str, float] = {}
-        self._t = time.time()
-        self._current: Optional[str] = None
-
-    def start(self, name: str, detail: str = '') -> None:
-        self._current, self._t = name, time.time()
-        i = self.names.index(name) + 1
-        print(f'[{i}/{len(self.names)}] {name}' +
-              (f': {detail}' if detail else ''), flush=True)
-
-    def done(self, note: str = '') -> None:
-        dt = round(time.time() - self._t, 1)
-        self.timings[self._current] = dt
-        print(f'      done in {dt:.0f} s' + (f' ({note})' if note else ''),
-              flush=True)
-
-
-@contextlib.contextmanager
-def quiet(log_file: str):
-    """Send what in-process MMEngine / MMPose calls print (checkpoint
-    loading lines, registry-scope and metainfo warnings, saved-image
-    notices) to ``log_file`` instead of the console."""
-    from mmengine.logging import MMLogger
-    os.makedirs(osp.dirname(osp.abspath(log_file)), exist_ok=True)
-    logger = MMLogger.get_current_instance()
-    handlers = [(h, h.level) for h in logger.handlers]
-    with open(log_file, 'a') as f, warnings.catch_warnings(), \
-            contextlib.redirect_stdout(f), contextlib.redirect_stderr(f):
-        warnings.simplefilter('ignore')
-        for h, _ in handlers:
-            h.setLevel(logging.ERROR)
-        try:
-            yield
-        finally:
-            for h, level in handlers:
-                h.setLevel(level)
 
 
 def save_initial_checkpoint(config_file: str, out_file: str) -> str:
@@ -222,6 +162,7 @@ def run_nas_workflow(method: str = DEFAULT_METHOD,
     if retrain_epochs is not None:
         spec['retrain_epochs'] = retrain_epochs
     root = configs_root()
+    input_size = tuple(spec.get('input_size', (96, 128)))
     work_dir = osp.abspath(work_dir)
     os.makedirs(work_dir, exist_ok=True)
     env = _tool_env(threads)
@@ -280,7 +221,10 @@ def run_nas_workflow(method: str = DEFAULT_METHOD,
     retrain_dir = osp.join(work_dir, 'retrain')
     retrain_cfg = _prepare(retrain_src[0], coco_root, spec['retrain_epochs'],
                            osp.join(retrain_dir, 'retrain_config.py'), seed,
-                           num_workers, spec.get('retrain_cfg_options'))
+                           num_workers, dict(
+                               spec.get('retrain_cfg_options') or {},
+                               val_evaluator=TEST_EVALUATORS,
+                               test_evaluator=TEST_EVALUATORS))
     run_tool(train_tool, [retrain_cfg, '--work-dir', retrain_dir],
              osp.join(retrain_dir, 'train.log'), env=env, on_line=show)
     trained = osp.join(retrain_dir, f"epoch_{spec['retrain_epochs']}.pth")
@@ -299,7 +243,8 @@ def run_nas_workflow(method: str = DEFAULT_METHOD,
         results[name] = latest_metrics(out)
     summary['test'] = results
     with quiet(osp.join(work_dir, 'workflow.log')):
-        summary.update(model_complexity(retrain_cfg, (96, 128)))
+        summary.update(model_complexity(retrain_cfg, input_size))
+    summary['input_size'] = list(input_size)
     phases.done()
 
     phases.start('publish', 'weights-only release with its genotype, '
@@ -365,21 +310,25 @@ def closing_table(summary: Dict[str, Any]) -> str:
 
     def ap(name):
         m = test.get(name, {})
-        return f"{m.get('coco/AP', float('nan')):.3f}"
+        return (f"{m.get('coco/AP', float('nan')):.3f} | "
+                f"{m.get('pck/PCK', float('nan')):.3f}")
+
+    w, h = summary.get('input_size', (96, 128))
 
     td = summary.get('topdown', {})
     lines = [
         f"pose_nas NAS workflow: {summary['method']} ({summary['what']}),"
         ' synthetic COCO',
         '',
-        f"| model ({REPORT_SPLIT} split, MMPose tools/test.py) | COCO AP |",
-        '| --- | ---: |',
+        f"| model ({REPORT_SPLIT} split, MMPose tools/test.py) | COCO AP "
+        '| PCK@0.2 |',
+        '| --- | ---: | ---: |',
         f"| derived net, untrained | {ap('untrained')} |",
         f"| searched -> derived -> retrained | {ap('searched')} |",
         f"| its release (init_model / tools/test.py) | {ap('release')} |",
         '',
         f"derived net: {summary.get('params_m', float('nan')):.2f} M params, "
-        f"{summary.get('gflops', float('nan')):.3f} GFLOPs at 128x96",
+        f"{summary.get('gflops', float('nan')):.3f} GFLOPs at {h}x{w}",
         f"release: {summary['release']['checkpoint']}",
         f"         sha256 {summary['release']['sha256']}",
         f"top-down on held-out images: recall@0.5 "

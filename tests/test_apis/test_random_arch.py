@@ -75,11 +75,17 @@ def test_match_gflops_of_the_retrained_model(tmp_path, repo_root):
 def test_retrain_cfg_options_are_counted(tmp_path, repo_root):
     """PoseNAS without Fusion-and-Enhancement (a study's retrain option)
     is what gets matched, not the two-stage model of the train config."""
+    options = {
+        'model.head.num_stages': 1,
+        'test_evaluator': dict(_delete_=True, type='PCKAccuracy'),
+    }
     one = derive_random_arch(
         osp.join(repo_root, POSENAS), str(tmp_path / 'p'), seed=1,
         match=dict(gflops=0.003, input_size=SIZE, tolerance=0.99,
-                   max_trials=1,
-                   retrain_cfg_options={'model.head.num_stages': 1}))
+                   max_trials=1, retrain_cfg_options=options))
+    # the caller's options are left as they were (a study merges them again)
+    assert options['test_evaluator'] == dict(_delete_=True,
+                                             type='PCKAccuracy')
     cfg = Config.fromfile(one['config'])
     two_stage = model_complexity(MODELS.build(cfg.model), SIZE)['gflops']
     assert one['gflops'] < 0.8 * two_stage

@@ -4,8 +4,10 @@
 #   searched[-fe]   first-order DARTS search of encoder + decoder cells ->
 #                   derive (top-2 edges per node, none excluded) -> retrain
 #   random[-fe]     N(0, 1) architecture logits (a new draw per seed),
-#                   derived with the same rule (same cell topology, L and C:
-#                   a cost of the same order; each net's GFLOPs reported)
+#                   derived with the same rule (top-2 edges, none excluded)
+#                   and redrawn until the retrained net is within 5 % of the
+#                   GFLOPs of searched[-fe] at the same seed
+#                   (tools/derive_arch.py --random SEED --match-gflops G)
 #   published[-fe]  the authors' genotype at the same L and C
 # each with Fusion-and-Enhancement (-fe, num_stages=2; the search too) and
 # without (num_stages=1), 3 seeds; then detector -> pose with searched-fe.
@@ -21,25 +23,22 @@ flops_input_size = (48, 64)
 pck = {'test_evaluator': dict(_delete_=True, type='PCKAccuracy', thr=0.2, prefix='pck')}
 no_fe = {'model.head.num_stages': 1}
 search = '../posenas-darts1_posenas-l8-c8_fusiondec_1xb8-10e_synthcoco-64x48.py'
-random = '../posenas-random_posenas-l8-c8_fusiondec_1xb8-10e_synthcoco-64x48.py'
 published = '../td-hm_posenas-l8-c8_fusiondec_1xb16-10e_synthcoco-64x48.py'
 # the search reads the first 24 training images (16 weight / 8 arch steps)
 search_opts = {
     'train_dataloader.dataset.dataset.indices': 24,
     'train_cfg.search.darts.arch_dataloader.dataset.dataset.indices': 24,
 }
-random_opts = {'train_cfg.search.random.seed': '{seed}', 'train_dataloader.dataset.indices': 8}
 
 variants = [
     dict(name='searched-fe', search_config=search, search_epochs=3, search_cfg_options=search_opts,
          retrain_cfg_options=pck),
-    dict(name='random-fe', search_config=random, search_epochs=1, search_cfg_options=random_opts,
-         retrain_cfg_options=pck),
+    dict(name='random-fe', search_config=search, random_flops_of='searched-fe', retrain_cfg_options=pck),
     dict(name='published-fe', config=published, retrain_cfg_options=pck),
     dict(name='searched', search_config=search, search_epochs=3,
          search_cfg_options=dict(search_opts, **no_fe), retrain_cfg_options=dict(pck, **no_fe)),
-    dict(name='random', search_config=random, search_epochs=1,
-         search_cfg_options=dict(random_opts, **no_fe), retrain_cfg_options=dict(pck, **no_fe)),
+    dict(name='random', search_config=search, random_flops_of='searched', search_cfg_options=no_fe,
+         retrain_cfg_options=dict(pck, **no_fe)),
     dict(name='published', config=published, retrain_cfg_options=dict(pck, **no_fe)),
 ]
 compare = [('searched-fe', 'random-fe'), ('searched-fe', 'published-fe'), ('searched', 'random'),

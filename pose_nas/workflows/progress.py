@@ -1,0 +1,88 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""What a person sees while a workflow runs: numbered phase lines with
+their wall time, MMEngine's training log in short, and in-process library
+chatter sent to a log file."""
+import contextlib
+import logging
+import os
+import os.path as osp
+import re
+import time
+import warnings
+from typing import Callable, Dict, List, Optional
+
+__all__ = ['Phases', 'mmengine_progress', 'quiet']
+
+_TRAIN_LINE = re.compile(
+    r'Epoch\((train|val)\)\s*\[(\d+)\](?:\[\s*(\d+)/(\d+)\])?(.*)')
+
+
+
+def mmengine_progress(prefix: str = '      ') -> Callable[[str], None]:
+    """An ``on_line`` callback that prints MMEngine's train / val log lines
+    in short (epoch, iteration, loss, eta; the metrics of a validation)."""
+
+    def show(line: str) -> None:
+        m = _TRAIN_LINE.search(line)
+        if m is None:
+            return
+        kind, epoch, it, total, rest = m.groups()
+        fields = dict(re.findall(r'([\w/]+): ([-\d.e]+)', rest))
+        if kind == 'train':
+            keep = [f'{k} {fields[k]}' for k in ('loss', 'arch_loss',
+                                                 'expected_gflops')
+                    if k in fields]
+            eta = re.search(r'eta: (\S+)', rest)
+            print(f'{prefix}epoch {epoch} [{it}/{total}] '
+                  + '  '.join(keep) + (f'  eta {eta.group(1)}'
+                                       if eta else ''), flush=True)
+        else:
+            keep = [f'{k} {v}' for k, v in fields.items()
+                    if k.startswith(('coco/AP', 'PCK'))][:2]
+            print(f'{prefix}val epoch {epoch}: ' + '  '.join(keep),
+                  flush=True)
+
+    return show
+
+
+class Phases:
+    """Numbered phase lines with their wall time."""
+
+    def __init__(self, names: List[str]) -> None:
+        self.names = names
+        self.timings: Dict[str, float] = {}
+        self._t = time.time()
+        self._current: Optional[str] = None
+
+    def start(self, name: str, detail: str = '') -> None:
+        self._current, self._t = name, time.time()
+        i = self.names.index(name) + 1
+        print(f'[{i}/{len(self.names)}] {name}' +
+              (f': {detail}' if detail else ''), flush=True)
+
+    def done(self, note: str = '') -> None:
+        dt = round(time.time() - self._t, 1)
+        self.timings[self._current] = dt
+        print(f'      done in {dt:.0f} s' + (f' ({note})' if note else ''),
+              flush=True)
+
+
+@contextlib.contextmanager
+def quiet(log_file: str):
+    """Send what in-process MMEngine / MMPose calls print (checkpoint
+    loading lines, registry-scope and metainfo warnings, saved-image
+    notices) to ``log_file`` instead of the console."""
+    from mmengine.logging import MMLogger
+    os.makedirs(osp.dirname(osp.abspath(log_file)), exist_ok=True)
+    logger = MMLogger.get_current_instance()
+    handlers = [(h, h.level) for h in logger.handlers]
+    with open(log_file, 'a') as f, warnings.catch_warnings(), \
+            contextlib.redirect_stdout(f), contextlib.redirect_stderr(f):
+        warnings.simplefilter('ignore')
+        for h, _ in handlers:
+            h.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            for h, level in handlers:
+                h.setLevel(level)
