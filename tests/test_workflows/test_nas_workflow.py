@@ -91,7 +91,7 @@ def test_nas_workflow_end_to_end(tmp_path, repo_root):
          '0'], capture_output=True, text=True, cwd=repo_root)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-4000:]
-    phases = re.findall(r'^\[(\d)/8\] (\S+)', proc.stdout, re.M)
+    phases = re.findall(r'^\[(\d)/8\] ([\w-]+)', proc.stdout, re.M)
     assert [p for _, p in phases] == [
         'data', 'search', 'derive', 'retrain', 'test', 'publish',
         'detector', 'top-down'
