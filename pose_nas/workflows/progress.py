@@ -38,7 +38,7 @@ def mmengine_progress(prefix: str = '      ') -> Callable[[str], None]:
                                        if eta else ''), flush=True)
         else:
             keep = [f'{k} {v}' for k, v in fields.items()
-                    if k.startswith(('coco/AP', 'PCK'))][:2]
+                    if k.startswith(('coco/AP', 'PCK', 'pck/'))][:2]
             print(f'{prefix}val epoch {epoch}: ' + '  '.join(keep),
                   flush=True)
 

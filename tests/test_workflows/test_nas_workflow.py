@@ -14,7 +14,8 @@ TRAIN_LINE = ('12/01 08:07:54 - mmengine - INFO - Epoch(train) [2][4/4]  '
               '  loss_kpt: 0.011524  arch_loss: 0.530927  '
               'expected_gflops: 1.094166')
 VAL_LINE = ('12/01 08:08:02 - mmengine - INFO - Epoch(val) [2][2/2]    '
-            'coco/AP: 0.123000  coco/AP .5: 0.400000  coco/AR: 0.2')
+            'coco/AP: 0.123000  coco/AP .5: 0.400000  coco/AR: 0.2  '
+            'pck/PCK: 0.612000')
 
 
 def test_progress_shows_mmengine_lines_in_short(capsys):
@@ -26,7 +27,7 @@ def test_progress_shows_mmengine_lines_in_short(capsys):
     assert out == [
         '> epoch 2 [4/4] loss 0.011524  arch_loss 0.530927  '
         'expected_gflops 1.094166  eta 0:01:07',
-        '> val epoch 2: coco/AP 0.123000',
+        '> val epoch 2: coco/AP 0.123000  pck/PCK 0.612000',
     ]
 
 
