@@ -7,10 +7,12 @@ MMPose's / MMDetection's own tools or pose_nas's command lines, for one
 method of :data:`WORKFLOW_METHODS`. ``tools/run_nas_workflow.py`` is its
 command line (the README's command 2).
 """
+import contextlib
 import glob
 import json
 import os
 import os.path as osp
+import time
 from typing import Any, Dict, Optional
 
 from mmengine.config import Config
@@ -18,7 +20,8 @@ from mmengine.config import Config
 from .config_retarget import retarget_config
 from .progress import Phases, mmengine_progress, quiet
 from .metrics import latest_metrics, match_topdown_results
-from .tool_runner import mmpose_tool_path, run_module, run_tool
+from .tool_runner import (BackgroundTool, mmpose_tool_path, run_module,
+                          run_tool)
 
 DERIVE_MODULE = 'pose_nas.workflows.derive_cli'
 REPORT_SPLIT = 'test'
@@ -49,7 +52,19 @@ WORKFLOW_METHODS: Dict[str, Dict[str, Any]] = dict(
         '1xb8-10e_synthcoco-64x48.py',
         what='DARTS-cell encoder + scale-adaptive fusion decoder, '
         'first-order DARTS on a held-out part of train',
-        search_epochs=4, retrain_epochs=20, input_size=(48, 64)),
+        search_epochs=3, retrain_epochs=20, input_size=(48, 64),
+        search_cfg_options={
+            # the search reads the first 240 person instances (of ~740)
+            'train_dataloader.dataset.dataset.indices': 240,
+            'train_cfg.search.darts.arch_dataloader.dataset.dataset.indices':
+            240,
+            # 42 arch steps: with the config's arch Adam (lr 1e-2, DARTS's
+            # weight decay 1e-3) the heatmap loss's arch gradients are so
+            # small that weight decay holds the alphas within 0.05 of
+            # uniform (measured); without decay, lr 0.1 moves them
+            'train_cfg.search.arch_optimizer.lr': 0.1,
+            'train_cfg.search.arch_optimizer.weight_decay': 0.0,
+        }),
     autopose=dict(
         search_config='autopose/autopose-darts1-gumbel-reinforce_autopose_'
         'hm_1xb8-3e_synthcoco-64x48.py',
@@ -113,7 +128,7 @@ def _prepare(cfg_file: str, coco_root: str, epochs: int, out_file: str,
         cfg_file)
     cfg.randomness = dict(seed=seed)
     if 'search' in (cfg.get('train_cfg') or {}):  # nothing reads its val
-        cfg.train_cfg.val_interval = epochs + 1
+        cfg.train_cfg.val_interval = cfg.train_cfg.val_begin = epochs + 1
     os.makedirs(osp.dirname(out_file), exist_ok=True)
     cfg.dump(out_file)
     return out_file
@@ -140,16 +155,16 @@ def run_nas_workflow(method: str = DEFAULT_METHOD,
                      retrain_epochs: Optional[int] = None) -> Dict[str, Any]:
     """Run the whole workflow for ``method``; returns the summary (also
     written to ``work_dir/summary.json``). ``search_epochs`` /
-    ``retrain_epochs`` override the method's (shorter smoke runs)."""
+    ``retrain_epochs`` override the method's (shorter smoke runs).
+
+    The person detector does not depend on the search, so it trains in a
+    second process beside phases 2-6; ``threads`` (default: half the CPU
+    cores, at least 1) is the OpenMP/MKL thread count of each process.
+    """
     import mmdet
 
     import pose_nas  # noqa: F401  registries, compat shims
-    from pose_nas.apis import init_topdown_inferencer, topdown_predict
-    from pose_nas.apis.publish import publish_model
     from pose_nas.datasets import generate_synthetic_dataset
-    from pose_nas.deploy.complexity import model_complexity
-    from pose_nas.visualization import (draw_genotype, plot_arch_history,
-                                        read_arch_history)
     if method not in WORKFLOW_METHODS:
         raise ValueError(f'unknown method {method!r}; choose from '
                          f'{sorted(WORKFLOW_METHODS)}')
@@ -161,13 +176,11 @@ def run_nas_workflow(method: str = DEFAULT_METHOD,
         spec['search_epochs'] = search_epochs
     if retrain_epochs is not None:
         spec['retrain_epochs'] = retrain_epochs
-    root = configs_root()
-    input_size = tuple(spec.get('input_size', (96, 128)))
     work_dir = osp.abspath(work_dir)
     os.makedirs(work_dir, exist_ok=True)
+    if threads is None:
+        threads = max(1, (os.cpu_count() or 2) // 2)
     env = _tool_env(threads)
-    train_tool, test_tool = (mmpose_tool_path('train.py'),
-                             mmpose_tool_path('test.py'))
     show = mmengine_progress()
     summary: Dict[str, Any] = dict(method=method, what=spec['what'],
                                    work_dir=work_dir, seed=seed)
@@ -182,7 +195,74 @@ def run_nas_workflow(method: str = DEFAULT_METHOD,
         seed=seed, formats=('coco', ))['coco']
     coco_root = osp.dirname(osp.dirname(paths['train']['ann_file']))
     summary['data'] = paths
+    det_job, det_dir = None, osp.join(work_dir, 'detector')
+    if det_checkpoint is None:
+        det_config = _prepare(osp.join(configs_root(), DET_CONFIG),
+                              coco_root, det_epochs,
+                              osp.join(det_dir, 'det_config.py'), seed,
+                              num_workers)
+        det_train = osp.join(osp.dirname(mmdet.__file__), '.mim', 'tools',
+                             'train.py')
+        det_job = BackgroundTool(det_train,
+                                 [det_config, '--work-dir', det_dir],
+                                 osp.join(det_dir, 'train.log'), env=env)
+    phases.done('the person detector starts training beside the search'
+                if det_job else '')
+
+    with det_job or contextlib.nullcontext():
+        release = _search_to_release(method, spec, work_dir, coco_root,
+                                     seed, num_workers, env, phases, show,
+                                     summary)
+        if det_job is not None:
+            phases.start('detector', f'MMDetection RTMDet person detector, '
+                         f'{det_epochs} epochs (MMDetection tools/train.py, '
+                         'trained beside phases 2-6)')
+            det_job.wait(on_line=show)
+            det_checkpoint = osp.join(det_dir, f'epoch_{det_epochs}.pth')
+            try:  # a schedule shorter than its val_interval validates never
+                summary['detector'] = latest_metrics(det_dir)
+            except (FileNotFoundError, ValueError):
+                summary['detector'] = {}
+            summary['detector_train_s'] = round(
+                time.time() - det_job.started, 1)
+            mapv = summary['detector'].get('coco/bbox_mAP')
+            phases.done(('' if mapv is None else f'bbox mAP {mapv:.3f} on '
+                         'val; ') + 'trained '
+                        f"{summary['detector_train_s']:.0f} s in all")
+            # the phase itself only waited for the detector
+            phases.timings['detector wait'] = phases.timings.pop('detector')
+        else:
+            phases.start('detector', f'reusing {det_checkpoint}')
+            phases.done()
+
+    phases.start('top-down', f'detector -> boxes -> the release, on '
+                 f'{num_demo_images} {REPORT_SPLIT} images')
+    summary.update(_topdown(release, det_config, det_checkpoint, paths,
+                            num_demo_images, bbox_thr, work_dir))
     phases.done()
+
+    summary['timings_s'] = dict(phases.timings,
+                                total=round(time.time() - phases.started, 1))
+    with open(osp.join(work_dir, 'summary.json'), 'w') as f:
+        json.dump(summary, f, indent=2)
+    return summary
+
+
+def _search_to_release(method: str, spec: Dict[str, Any], work_dir: str,
+                       coco_root: str, seed: int, num_workers: int,
+                       env: Optional[Dict[str, str]], phases: Phases,
+                       show, summary: Dict[str, Any]) -> Dict[str, str]:
+    """Phases 2-6: search, derive (+ pictures), retrain, test the untrained
+    and the retrained net, publish and test the release; returns the
+    release (config, checkpoint, sha256)."""
+    from pose_nas.apis.publish import publish_model
+    from pose_nas.deploy.complexity import model_complexity
+    from pose_nas.visualization import (draw_genotype, plot_arch_history,
+                                        read_arch_history)
+    root = configs_root()
+    input_size = tuple(spec.get('input_size', (96, 128)))
+    train_tool, test_tool = (mmpose_tool_path('train.py'),
+                             mmpose_tool_path('test.py'))
 
     search_cfg_src = osp.join(root, spec['search_config'])
     phases.start('search', f"{method}: {spec['what']}, "
@@ -262,25 +342,15 @@ def run_nas_workflow(method: str = DEFAULT_METHOD,
                               config=release['config'],
                               sha256=release['sha256'])
     phases.done(osp.basename(release['checkpoint']))
+    return release
 
-    det_dir = osp.join(work_dir, 'detector')
-    if det_checkpoint is None:
-        phases.start('detector', f'MMDetection RTMDet person detector, '
-                     f'{det_epochs} epochs (MMDetection tools/train.py)')
-        det_config = _prepare(osp.join(root, DET_CONFIG), coco_root,
-                              det_epochs, osp.join(det_dir, 'det_config.py'),
-                              seed, num_workers)
-        det_train = osp.join(osp.dirname(mmdet.__file__), '.mim', 'tools',
-                             'train.py')
-        run_tool(det_train, [det_config, '--work-dir', det_dir],
-                 osp.join(det_dir, 'train.log'), env=env, on_line=show)
-        det_checkpoint = osp.join(det_dir, f'epoch_{det_epochs}.pth')
-    else:
-        phases.start('detector', f'reusing {det_checkpoint}')
-    phases.done()
 
-    phases.start('top-down', f'detector -> boxes -> the release, on '
-                 f'{num_demo_images} {REPORT_SPLIT} images')
+def _topdown(release: Dict[str, str], det_config: str, det_checkpoint: str,
+             paths: Dict[str, Any], num_demo_images: int, bbox_thr: float,
+             work_dir: str) -> Dict[str, Any]:
+    """Phase 8: detector -> boxes -> the release on held-out images,
+    matched against their annotations."""
+    from pose_nas.apis import init_topdown_inferencer, topdown_predict
     images = sorted(glob.glob(osp.join(paths[REPORT_SPLIT]['img_dir'],
                                        '*')))[-num_demo_images:]
     demo_dir = osp.join(work_dir, 'topdown')
@@ -292,16 +362,9 @@ def run_nas_workflow(method: str = DEFAULT_METHOD,
             inferencer, images, bbox_thr=bbox_thr,
             vis_out_dir=osp.join(demo_dir, 'visualizations'),
             pred_out_dir=osp.join(demo_dir, 'predictions'))
-    summary['topdown'] = match_topdown_results(
-        preds, paths[REPORT_SPLIT]['ann_file'], images)
-    summary['topdown_visualizations'] = osp.join(demo_dir, 'visualizations')
-    phases.done()
-
-    summary['timings_s'] = dict(phases.timings,
-                                total=round(sum(phases.timings.values()), 1))
-    with open(osp.join(work_dir, 'summary.json'), 'w') as f:
-        json.dump(summary, f, indent=2)
-    return summary
+    return dict(topdown=match_topdown_results(
+        preds, paths[REPORT_SPLIT]['ann_file'], images),
+        topdown_visualizations=osp.join(demo_dir, 'visualizations'))
 
 
 def closing_table(summary: Dict[str, Any]) -> str:

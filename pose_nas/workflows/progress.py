@@ -18,6 +18,10 @@ _TRAIN_LINE = re.compile(
 
 
 
+#: validation metrics shown (pose: COCO AP, PCK; detector: bbox mAP)
+_VAL_KEYS = ('coco/AP', 'coco/bbox_mAP', 'PCK', 'pck/')
+
+
 def mmengine_progress(prefix: str = '      ') -> Callable[[str], None]:
     """An ``on_line`` callback that prints MMEngine's train / val log lines
     in short (epoch, iteration, loss, eta; the metrics of a validation)."""
@@ -38,7 +42,7 @@ def mmengine_progress(prefix: str = '      ') -> Callable[[str], None]:
                                        if eta else ''), flush=True)
         else:
             keep = [f'{k} {v}' for k, v in fields.items()
-                    if k.startswith(('coco/AP', 'PCK', 'pck/'))][:2]
+                    if k.startswith(_VAL_KEYS)][:2]
             print(f'{prefix}val epoch {epoch}: ' + '  '.join(keep),
                   flush=True)
 
@@ -51,7 +55,7 @@ class Phases:
     def __init__(self, names: List[str]) -> None:
         self.names = names
         self.timings: Dict[str, float] = {}
-        self._t = time.time()
+        self.started = self._t = time.time()
         self._current: Optional[str] = None
 
     def start(self, name: str, detail: str = '') -> None:

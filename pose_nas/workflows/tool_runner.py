@@ -21,11 +21,12 @@ import os.path as osp
 import runpy
 import subprocess
 import sys
+import time
 from typing import Callable, Dict, List, Optional, Sequence
 
 __all__ = [
     'mmpose_tool_path', 'run_mmpose_tool', 'mmpose_tool_main', 'run_tool',
-    'run_module'
+    'run_module', 'BackgroundTool'
 ]
 
 
@@ -170,3 +171,63 @@ def run_module(module: str, args: Sequence[str], log_file: str,
         RuntimeError: With the end of the log when the module fails.
     """
     _run_python(['-m', module, *args], log_file, env, on_line)
+
+
+class BackgroundTool:
+    """A tool run in a logged subprocess while the caller goes on (the
+    workflow trains its person detector beside the search).
+
+    Args:
+        script (str): Path of the script.
+        args (Sequence[str]): Its command-line arguments.
+        log_file (str): Where stdout and stderr go (folders are created).
+        env (dict, optional): Environment of the subprocess.
+
+    Use it as a context manager: leaving the block early (an error in the
+    caller's other work) terminates the subprocess.
+    """
+
+    def __init__(self, script: str, args: Sequence[str], log_file: str,
+                 env: Optional[Dict[str, str]] = None) -> None:
+        os.makedirs(osp.dirname(osp.abspath(log_file)), exist_ok=True)
+        self.log_file = log_file
+        self.cmd = [sys.executable, script, *args]
+        self.started = time.time()
+        self._log = open(log_file, 'w')
+        self.proc = subprocess.Popen(self.cmd, stdout=self._log,
+                                     stderr=subprocess.STDOUT, env=env)
+
+    def wait(self, on_line: Optional[Callable[[str], None]] = None,
+             poll_s: float = 0.5) -> None:
+        """Wait for the tool; lines it writes from now on go to
+        ``on_line``. Raises ``RuntimeError`` with the end of the log when it
+        failed."""
+        with open(self.log_file) as f:
+            f.seek(0, os.SEEK_END)
+            pending = ''
+            while True:
+                done = self.proc.poll() is not None
+                pending += f.read()
+                *lines, pending = pending.split('\n')
+                for line in lines:
+                    if on_line is not None:
+                        on_line(line)
+                if done:
+                    break
+                time.sleep(poll_s)
+        self._log.close()
+        if self.proc.returncode != 0:
+            with open(self.log_file) as f:
+                tail = ''.join(f.readlines()[-40:])
+            raise RuntimeError(f'{" ".join(self.cmd)} failed '
+                               f'({self.proc.returncode}); log '
+                               f'{self.log_file}:\n{tail}')
+
+    def __enter__(self) -> 'BackgroundTool':
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
+        self._log.close()

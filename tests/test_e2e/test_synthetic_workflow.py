@@ -1,8 +1,8 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 """End to end on synthetic data, through MMPose's and MMDetection's own tools.
 
-One module-scoped run of ``tools/run_synthetic_workflow.py`` (the README's
-main job, with a shorter schedule) trains the pose model and the person
+One module-scoped run of ``tools/run_synthetic_workflow.py`` (the baseline
+workflow, the README's command 2 before it became the NAS workflow) trains the pose model and the person
 detector; the tests then check what a user relies on: the trained model is
 far better than the untrained one, checkpoints reload (``tools/test.py``,
 ``load_from`` through ``init_model``) and resume, and detector -> boxes ->
@@ -21,7 +21,7 @@ import torch
 
 pytestmark = pytest.mark.slow
 
-# The README's main job with its default settings (400 training and 60
+# The baseline workflow with its default settings (400 training and 60
 # validation images, 20 pose epochs, 20 detector epochs); only the output
 # folder differs.
 

@@ -94,3 +94,38 @@ def test_retarget_config_handles_the_mpii_layout(repo_root, tmp_path):
     # the MPII schedule (steps at 150/170 of 200) is rescaled to 2 epochs
     assert cfg.param_scheduler[1].milestones == [2, 2]
     assert cfg.val_evaluator == dict(type='MpiiPCKAccuracy')
+
+
+def _script(tmp_path, body):
+    path = tmp_path / 'tool.py'
+    path.write_text(body)
+    return str(path)
+
+
+def test_background_tool_streams_new_lines_and_reports_failure(tmp_path):
+    from pose_nas.workflows.tool_runner import BackgroundTool
+    script = _script(tmp_path, (
+        'import sys, time\n'
+        'for i in range(3):\n'
+        '    print(f"line {i}", flush=True)\n'
+        '    time.sleep(0.2)\n'
+        'sys.exit(int(sys.argv[1]))\n'))
+    seen = []
+    with BackgroundTool(script, ['0'], str(tmp_path / 'ok' / 'log')) as job:
+        job.wait(on_line=seen.append, poll_s=0.05)
+    assert job.proc.returncode == 0
+    assert seen and set(seen) <= {'line 0', 'line 1', 'line 2'}
+    assert seen[-1] == 'line 2'  # every line up to the end reaches on_line
+    assert (tmp_path / 'ok' / 'log').read_text().count('line') == 3
+    with BackgroundTool(script, ['3'], str(tmp_path / 'bad.log')) as job:
+        with pytest.raises(RuntimeError, match=r'(?s)failed \(3\).*line 2'):
+            job.wait(poll_s=0.05)
+
+
+def test_background_tool_is_stopped_when_the_caller_fails(tmp_path):
+    from pose_nas.workflows.tool_runner import BackgroundTool
+    script = _script(tmp_path, 'import time\ntime.sleep(60)\n')
+    with pytest.raises(ValueError):
+        with BackgroundTool(script, [], str(tmp_path / 'log')) as job:
+            raise ValueError('the search failed')
+    assert job.proc.returncode is not None  # terminated, not left running
