@@ -18,7 +18,7 @@ from typing import Any, Dict, Optional
 from mmengine.config import Config
 
 from .config_retarget import retarget_config
-from .progress import Phases, mmengine_progress, quiet
+from .progress import Phases, closing_table, mmengine_progress, quiet
 from .metrics import latest_metrics, match_topdown_results
 from .tool_runner import (BackgroundTool, mmpose_tool_path, run_module,
                           run_tool)
@@ -183,7 +183,8 @@ def run_nas_workflow(method: str = DEFAULT_METHOD,
     env = _tool_env(threads)
     show = mmengine_progress()
     summary: Dict[str, Any] = dict(method=method, what=spec['what'],
-                                   work_dir=work_dir, seed=seed)
+                                   work_dir=work_dir, seed=seed,
+                                   report_split=REPORT_SPLIT)
     phases = Phases(PHASES)
 
     phases.start('data', f'synthetic COCO, {num_train} train / {num_val} '
@@ -365,43 +366,3 @@ def _topdown(release: Dict[str, str], det_config: str, det_checkpoint: str,
     return dict(topdown=match_topdown_results(
         preds, paths[REPORT_SPLIT]['ann_file'], images),
         topdown_visualizations=osp.join(demo_dir, 'visualizations'))
-
-
-def closing_table(summary: Dict[str, Any]) -> str:
-    """The short report a person reads at the end."""
-    test = summary['test']
-
-    def ap(name):
-        m = test.get(name, {})
-        return (f"{m.get('coco/AP', float('nan')):.3f} | "
-                f"{m.get('pck/PCK', float('nan')):.3f}")
-
-    w, h = summary.get('input_size', (96, 128))
-
-    td = summary.get('topdown', {})
-    lines = [
-        f"pose_nas NAS workflow: {summary['method']} ({summary['what']}),"
-        ' synthetic COCO',
-        '',
-        f"| model ({REPORT_SPLIT} split, MMPose tools/test.py) | COCO AP "
-        '| PCK@0.2 |',
-        '| --- | ---: | ---: |',
-        f"| derived net, untrained | {ap('untrained')} |",
-        f"| searched -> derived -> retrained | {ap('searched')} |",
-        f"| its release (init_model / tools/test.py) | {ap('release')} |",
-        '',
-        f"derived net: {summary.get('params_m', float('nan')):.2f} M params, "
-        f"{summary.get('gflops', float('nan')):.3f} GFLOPs at {h}x{w}",
-        f"release: {summary['release']['checkpoint']}",
-        f"         sha256 {summary['release']['sha256']}",
-        f"top-down on held-out images: recall@0.5 "
-        f"{td.get('recall@0.5', float('nan')):.2f}, PCK@0.1 "
-        f"{td.get('pck@0.1', float('nan')):.2f} "
-        f"({summary.get('topdown_visualizations')})",
-        'pictures: ' + ', '.join(summary.get('pictures', [])),
-        f"time: {summary['timings_s']['total']:.0f} s "
-        '(' + ', '.join(f'{k} {v:.0f}' for k, v in
-                        summary['timings_s'].items() if k != 'total') + ')',
-        f"summary: {osp.join(summary['work_dir'], 'summary.json')}",
-    ]
-    return '\n'.join(lines)

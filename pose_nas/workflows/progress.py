@@ -1,7 +1,7 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 """What a person sees while a workflow runs: numbered phase lines with
-their wall time, MMEngine's training log in short, and in-process library
-chatter sent to a log file."""
+their wall time, MMEngine's training log in short, in-process library
+chatter sent to a log file, and the NAS workflow's closing table."""
 import contextlib
 import logging
 import os
@@ -9,9 +9,9 @@ import os.path as osp
 import re
 import time
 import warnings
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
-__all__ = ['Phases', 'mmengine_progress', 'quiet']
+__all__ = ['Phases', 'closing_table', 'mmengine_progress', 'quiet']
 
 _TRAIN_LINE = re.compile(
     r'Epoch\((train|val)\)\s*\[(\d+)\](?:\[\s*(\d+)/(\d+)\])?(.*)')
@@ -90,3 +90,44 @@ def quiet(log_file: str):
         finally:
             for h, level in handlers:
                 h.setLevel(level)
+
+
+def closing_table(summary: Dict[str, Any]) -> str:
+    """The short report a person reads at the end."""
+    test = summary['test']
+
+    def ap(name):
+        m = test.get(name, {})
+        return (f"{m.get('coco/AP', float('nan')):.3f} | "
+                f"{m.get('pck/PCK', float('nan')):.3f}")
+
+    w, h = summary.get('input_size', (96, 128))
+
+    td = summary.get('topdown', {})
+    lines = [
+        f"pose_nas NAS workflow: {summary['method']} ({summary['what']}),"
+        ' synthetic COCO',
+        '',
+        f"| model ({summary.get('report_split', 'test')} split, "
+        'MMPose tools/test.py) | COCO AP '
+        '| PCK@0.2 |',
+        '| --- | ---: | ---: |',
+        f"| derived net, untrained | {ap('untrained')} |",
+        f"| searched -> derived -> retrained | {ap('searched')} |",
+        f"| its release (init_model / tools/test.py) | {ap('release')} |",
+        '',
+        f"derived net: {summary.get('params_m', float('nan')):.2f} M params, "
+        f"{summary.get('gflops', float('nan')):.3f} GFLOPs at {h}x{w}",
+        f"release: {summary['release']['checkpoint']}",
+        f"         sha256 {summary['release']['sha256']}",
+        f"top-down on held-out images: recall@0.5 "
+        f"{td.get('recall@0.5', float('nan')):.2f}, PCK@0.1 "
+        f"{td.get('pck@0.1', float('nan')):.2f} "
+        f"({summary.get('topdown_visualizations')})",
+        'pictures: ' + ', '.join(summary.get('pictures', [])),
+        f"time: {summary['timings_s']['total']:.0f} s "
+        '(' + ', '.join(f'{k} {v:.0f}' for k, v in
+                        summary['timings_s'].items() if k != 'total') + ')',
+        f"summary: {osp.join(summary['work_dir'], 'summary.json')}",
+    ]
+    return '\n'.join(lines)
