@@ -15,8 +15,13 @@ thing for every method:
 draws the parameters this way; :func:`draw_random_arch` also draws the
 decisions and is what ``tools/derive_arch.py --random`` uses, including its
 FLOPs-matched variant (:mod:`pose_nas.apis.random_arch`).
+
+:func:`mutate_random_arch` is one step of a random walk over the same
+architectures (one edge's logits or one decision redrawn by the same rule):
+the FLOPs matching walks with it when plain redraws never reach a target in
+the tail of the cost distribution.
 """
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -73,4 +78,63 @@ def draw_random_arch(mutator: ArchMutator,
     mutator.record_decisions(
         dict(best=random_decisions(spaces[0], generator)) if spaces else {})
     mutator.budget_record = None  # a random draw, not a budget projection
+    return mutator.derive_genotypes(**derive_kwargs)
+
+
+def arch_slots(mutator: ArchMutator) -> List[Tuple[str, int]]:
+    """What one walk step may redraw: ``(name, row)`` per row of every
+    architecture parameter (one edge's op logits; a 1-d parameter is one
+    row) and ``('decision', i)`` per discrete decision."""
+    slots = [(name, row)
+             for name, p in sorted(mutator.named_arch_parameters(),
+                                   key=lambda kv: kv[0])
+             for row in range(p.shape[0] if p.dim() > 1 else 1)]
+    decisions = mutator.derived_decisions() or []
+    return slots + [('decision', i) for i in range(len(decisions))]
+
+
+def mutate_random_arch(mutator: ArchMutator,
+                       generator: torch.Generator,
+                       std: float = 1.0,
+                       **derive_kwargs) -> Dict[str, Genotype]:
+    """Redraw one uniformly chosen slot of :func:`arch_slots` (a parameter
+    row from ``N(0, std^2)``, a decision uniformly) and derive again.
+
+    The proposal is symmetric, so a walk that accepts exactly the steps that
+    stay inside a set of architectures samples that set uniformly in the
+    limit. Undo a step with :func:`arch_snapshot` / :func:`restore_arch`.
+    """
+    slots = arch_slots(mutator)
+    name, row = slots[int(torch.randint(len(slots), (1, ),
+                                        generator=generator))]
+    if name == 'decision':
+        decisions = mutator.derived_decisions()
+        space = [m.decision_space() for m in mutator.searchable.values()]
+        space = [s for s in space if s][0]
+        decisions[row] = random_decisions([space[row]], generator)[0]
+        mutator.record_decisions(dict(best=decisions))
+    else:
+        p = dict(mutator.named_arch_parameters())[name]
+        with torch.no_grad():
+            target = p[row] if p.dim() > 1 else p
+            target.copy_(torch.randn(target.shape, generator=generator,
+                                     dtype=p.dtype) * std)
+    return mutator.derive_genotypes(**derive_kwargs)
+
+
+def arch_snapshot(mutator: ArchMutator) -> Dict[str, object]:
+    """A copy of the architecture parameters and decisions."""
+    return dict(params={n: p.detach().clone()
+                        for n, p in mutator.named_arch_parameters()},
+                decisions=mutator.derived_decisions())
+
+
+def restore_arch(mutator: ArchMutator, snapshot: Dict[str, object],
+                 **derive_kwargs) -> Dict[str, Genotype]:
+    """Put a :func:`arch_snapshot` back and derive it again."""
+    with torch.no_grad():
+        for name, p in mutator.named_arch_parameters():
+            p.copy_(snapshot['params'][name])
+    decisions: Optional[List[int]] = snapshot['decisions']
+    mutator.record_decisions(dict(best=decisions) if decisions else {})
     return mutator.derive_genotypes(**derive_kwargs)

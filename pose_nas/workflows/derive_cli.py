@@ -124,6 +124,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--max-trials', type=_positive_int, default=500,
         help='draws tried for --match-gflops (default 500)')
     parser.add_argument(
+        '--walk-steps', type=int, default=300,
+        help='when no draw hits --match-gflops: steps of a random walk from '
+        'the closest draw (one edge redrawn per step; default 300, 0: none)')
+    parser.add_argument(
         '--format', choices=('json', 'yaml'), default='json',
         help='genotype file format')
     parser.add_argument(
@@ -182,7 +186,8 @@ def _main_random(args: argparse.Namespace, kwargs: dict) -> None:
         match = dict(gflops=args.match_gflops,
                      input_size=tuple(args.match_input_size),
                      tolerance=args.match_tolerance,
-                     max_trials=args.max_trials)
+                     max_trials=args.max_trials,
+                     walk_steps=args.walk_steps)
     result = derive_random_arch(args.config, args.out_dir, args.random,
                                 args.retrain_config, kwargs, args.format,
                                 args.cfg_options, match)
@@ -190,8 +195,12 @@ def _main_random(args: argparse.Namespace, kwargs: dict) -> None:
         print(f'genotype ({name or "model"}): {path}')
     print(f'retrain config: {result["config"]}')
     if result['gflops'] is not None:
-        print(f'random draw {result["trial"]}: {result["gflops"]:.4g} '
-              f'GFLOPs (target {args.match_gflops:.4g})')
+        walk = result.get('walk')
+        how = (f'random draw {result["trial"]}' if walk is None else
+               f'random walk from draw {result["trial"]} ({walk["steps"]} '
+               f'steps)')
+        print(f'{how}: {result["gflops"]:.4g} GFLOPs (target '
+              f'{args.match_gflops:.4g})')
 
 
 if __name__ == '__main__':

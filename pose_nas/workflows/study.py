@@ -49,8 +49,9 @@ from pose_nas.datasets.heldout_split import check_search_never_reads
 from .config_retarget import retarget_config
 from .metrics import latest_metrics, match_topdown_results
 from .study_checks import check_seeds, check_study, resolve, with_seed
-from .study_stats import (comparison_table, comparisons, default_pairs,
-                          markdown_table, plot_study, summarize)
+from .study_stats import (arch_movement, comparison_table, comparisons,
+                          default_pairs, markdown_table, movement_table,
+                          plot_study, summarize)
 from .tool_runner import mmpose_tool_path, run_module, run_tool
 
 # the derive command line (tools/derive_arch.py), run as a module of the
@@ -72,9 +73,14 @@ def _previous_runs(work_dir: str) -> Dict[tuple, Dict[str, Any]]:
     try:
         with open(path) as f:
             previous = json.load(f)
-        runs = previous.get('runs', [])
-        return {(rec['variant'], rec['seed']): rec
-                for rec in runs if osp.isfile(rec.get('checkpoint', ''))}
+        runs = [rec for rec in previous.get('runs', [])
+                if osp.isfile(rec.get('checkpoint', ''))]
+        for rec in runs:  # a record of a version that did not keep it
+            history = osp.join(work_dir, rec['variant'], f"seed{rec['seed']}",
+                               'search', 'arch_history.jsonl')
+            if 'search_arch' not in rec and osp.isfile(history):
+                rec['search_arch'] = arch_movement(history)
+        return {(rec['variant'], rec['seed']): rec for rec in runs}
     except (ValueError, AttributeError, TypeError, KeyError) as e:
         raise ValueError(f'--resume: cannot read the earlier summary {path} '
                          f'({type(e).__name__}: {e}); remove it to start '
@@ -156,6 +162,8 @@ def run_variant(study: Config, study_file: str, variant: dict, seed: int,
         run_tool(train_tool, [search_cfg, '--work-dir', search_dir],
                  osp.join(search_dir, 'train.log'), env=env)
         rec['timings_s']['search'] = round(time.time() - t, 1)
+        rec['search_arch'] = arch_movement(
+            osp.join(search_dir, 'arch_history.jsonl'))
         t = time.time()
         derived_dir = osp.join(out_dir, 'derived')
         run_module(DERIVE_MODULE, [
@@ -225,7 +233,8 @@ def _random_flops_matched(study: Config, study_file: str, variant: dict,
                    retrain_cfg_options=variant.get('retrain_cfg_options')))
     rec['genotypes'] = sorted(result['genotypes'].values())
     rec['random_draw'] = dict(of=of, target_gflops=target[-1]['gflops'],
-                              gflops=result['gflops'], trial=result['trial'])
+                              gflops=result['gflops'], trial=result['trial'],
+                              walk=result.get('walk'))
     return result['config']
 
 
@@ -362,6 +371,10 @@ def run_study(study_file: str,
             if summary['comparisons']:
                 f.write('\nPaired by seed:\n\n' + comparison_table(
                     summary['comparisons']) + '\n')
+            moved = movement_table(summary['runs'])
+            if moved:
+                f.write('\nHow far each search moved its alphas (last '
+                        'epoch; entropy 1 = uniform):\n\n' + moved + '\n')
 
     for seed in seeds:
         for v in chosen:

@@ -10,9 +10,13 @@ The verdict is the t interval's: ``'a better'`` / ``'b better'`` when it
 excludes 0, else ``'no significant difference'`` (with 3 seeds only a large,
 consistent gap is significant, which is the point).
 """
+import json
 import math
+import os.path as osp
 import random
 from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
 
 BOOTSTRAP_SAMPLES = 10000
 BOOTSTRAP_SEED = 0
@@ -204,3 +208,53 @@ def plot_study(runs: List[Dict[str, Any]], metric: str, path: str,
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def arch_movement(history_file: str) -> Optional[Dict[str, float]]:
+    """How far a search moved its alphas, from the last record of
+    ``arch_history.jsonl`` (:class:`GenotypeLoggerHook`): normalized
+    entropy (1 = uniform) and logit range (max - min logit of an edge, read
+    as ``log(max w / min w)`` of its softmax weights) over every row of
+    every architecture parameter; None without a history."""
+    if not osp.isfile(history_file):
+        return None
+    with open(history_file) as f:
+        lines = [ln for ln in f if ln.strip()]
+    if not lines:
+        return None
+    last = json.loads(lines[-1])
+    arch = last['arch']
+    entropies = [float(a['entropy']) for a in arch.values()]
+    ranges = []
+    for a in arch.values():
+        rows = np.asarray(a['weights'], dtype=np.float64)
+        rows = np.log(np.clip(rows.reshape(-1, rows.shape[-1]), 1e-300, None))
+        ranges.extend((rows.max(-1) - rows.min(-1)).tolist())
+    out = dict(entropy_min=round(min(entropies), 3),
+               entropy_max=round(max(entropies), 3),
+               logit_range_min=round(min(ranges), 3),
+               logit_range_max=round(max(ranges), 3),
+               epoch=int(last['epoch']))
+    probs = [p for d in (last.get('decisions') or {}).values()
+             for p in (d or {}).get('probs') or []]
+    if probs:  # a controller: normalized entropy along its greedy path
+        ents = [-sum(q * math.log(q) for q in p if q > 0) / math.log(len(p))
+                for p in probs if len(p) > 1]
+        out['controller_entropy'] = round(sum(ents) / len(ents), 3)
+    return out
+
+
+def movement_table(runs: List[Dict[str, Any]]) -> str:
+    """Markdown: per searched run, how far its alphas moved (a search
+    that leaves them near uniform compares unsearched derivations)."""
+    lines = ['| variant | seed | entropy (min-max) | logit range (min-max) '
+             '| controller entropy |', '| --- | --- | --- | --- | --- |']
+    for r in runs:
+        m = r.get('search_arch')
+        if m:
+            lines.append(
+                f"| {r['variant']} | {r['seed']} | {m['entropy_min']:.2f}-"
+                f"{m['entropy_max']:.2f} | {m['logit_range_min']:.2f}-"
+                f"{m['logit_range_max']:.2f} | "
+                f"{m.get('controller_entropy', '-')} |")
+    return '\n'.join(lines) if len(lines) > 2 else ''

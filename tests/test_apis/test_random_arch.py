@@ -15,7 +15,8 @@ from pose_nas.apis.random_arch import derive_random_arch
 from pose_nas.deploy.complexity import model_complexity
 from pose_nas.nas.genotype import load_genotype
 from pose_nas.nas.mutator import ArchMutator
-from pose_nas.nas.random_arch import draw_random_arch
+from pose_nas.nas.random_arch import (arch_snapshot, draw_random_arch,
+                                      mutate_random_arch, restore_arch)
 
 AUTOPOSE = ('configs/autopose/autopose-darts1-gumbel-reinforce_autopose_hm_'
             '1xb8-3e_synthcoco-64x48.py')
@@ -91,12 +92,53 @@ def test_retrain_cfg_options_are_counted(tmp_path, repo_root):
     assert one['gflops'] < 0.8 * two_stage
 
 
+def test_walk_step_redraws_one_slot_and_restores(autopose_mutator):
+    """A walk step changes exactly one edge row or one branch decision;
+    restoring the snapshot gives the genotype back."""
+    before = _draw(autopose_mutator, 3)['backbone'].to_dict()
+    snap = arch_snapshot(autopose_mutator)
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(5):
+        mutate_random_arch(autopose_mutator, gen)
+        now = arch_snapshot(autopose_mutator)
+        rows = sum(int((now['params'][n] != snap['params'][n]).any(-1).sum())
+                   for n in snap['params'])
+        flips = sum(a != b for a, b in zip(now['decisions'],
+                                           snap['decisions']))
+        assert rows + flips <= 1
+        restore_arch(autopose_mutator, snap)
+    after = autopose_mutator.derive_genotypes()['backbone'].to_dict()
+    assert after == before
+
+
+def test_walk_reaches_a_target_redraws_miss(tmp_path, repo_root):
+    """A heavy PoseNAS target (a searched net's cost, in the tail of the
+    random draws): 2 redraws miss, the walk from the closer one (0.0026) ends inside
+    the band, and the written config counts as reported; without the walk
+    the same call is a clear error."""
+    kwargs = dict(gflops=0.0029, input_size=SIZE, max_trials=2, mix_steps=2,
+                  retrain_cfg_options={'model.head.num_stages': 1})
+    out = derive_random_arch(osp.join(repo_root, POSENAS),
+                             str(tmp_path / 'w'), seed=0, match=kwargs)
+    assert out['walk'] is not None and out['walk']['steps'] >= 3
+    cfg = Config.fromfile(out['config'])
+    cfg.merge_from_dict({'model.head.num_stages': 1})
+    measured = model_complexity(MODELS.build(cfg.model), SIZE)['gflops']
+    assert measured == pytest.approx(out['gflops'])
+    assert abs(measured / 0.0029 - 1) <= 0.05
+    meta = load_genotype(out['genotypes']['']).meta['random']
+    assert meta['walk'] == out['walk'] and meta['trial'] == out['trial']
+    with pytest.raises(RuntimeError, match='in 2 draws and 0 walk steps'):
+        derive_random_arch(osp.join(repo_root, POSENAS), str(tmp_path / 'n'),
+                           seed=0, match=dict(kwargs, walk_steps=0))
+
+
 def test_unreachable_target_names_the_closest(tmp_path, repo_root):
     with pytest.raises(RuntimeError, match=r'within 5% of 1000 GFLOPs in 2 '
-                       r'draws \(closest'):
+                       r'draws and 2 walk steps \(closest'):
         derive_random_arch(osp.join(repo_root, AUTOPOSE), str(tmp_path),
                            seed=0, match=dict(gflops=1000, input_size=SIZE,
-                                              max_trials=2))
+                                              max_trials=2, walk_steps=2))
 
 
 @pytest.mark.parametrize('match,error', [
@@ -104,6 +146,7 @@ def test_unreachable_target_names_the_closest(tmp_path, repo_root):
     (dict(gflops=-1.0), 'finite number > 0'),
     (dict(gflops=0.1, tolerance=1.5), r'tolerance must be in \(0, 1\)'),
     (dict(gflops=0.1, max_trials=0), 'max trials'),
+    (dict(gflops=0.1, walk_steps=-1), 'walk steps'),
     (dict(gflops=0.1, budget=1), 'unknown FLOPs-matching option'),
 ])
 def test_bad_match_options(tmp_path, repo_root, match, error):

@@ -1,13 +1,16 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 """Paired statistics of a study (pose_nas/workflows/study_stats.py)."""
+import json
+import math
 import os.path as osp
 
 import pytest
 from mmengine.config import Config
 
 from pose_nas.workflows import check_study
-from pose_nas.workflows.study_stats import (bootstrap_ci, comparison_table,
-                                            comparisons, paired_comparison,
+from pose_nas.workflows.study_stats import (arch_movement, bootstrap_ci,
+                                            comparison_table, comparisons,
+                                            movement_table, paired_comparison,
                                             plot_study, sign_test_p)
 
 
@@ -82,3 +85,28 @@ def test_compare_naming_an_unknown_variant_is_an_error(tmp_path):
         compare=[('a', 'c')]))
     with pytest.raises(ValueError, match="compare.*'c'"):
         check_study(study, str(tmp_path / 'study.py'))
+
+
+def test_arch_movement_reads_the_last_record(tmp_path):
+    """Entropy and logit range (log max/min weight per row) of the last
+    logged epoch; the controller's normalized entropy along its path."""
+    w = [0.5, 0.25, 0.25]
+    last = dict(epoch=4, arch={
+        'a.normal': dict(entropy=0.9, weights=[w, [1 / 3] * 3]),
+        'a.reduce': dict(entropy=0.7, weights=[[0.8, 0.1, 0.1]]),
+    }, decisions={'': dict(probs=[[0.5, 0.5], [1.0, 0.0]])})
+    first = dict(epoch=0, arch={'a.normal': dict(entropy=1.0,
+                                                 weights=[[1 / 3] * 3])})
+    path = tmp_path / 'arch_history.jsonl'
+    path.write_text(json.dumps(first) + '\n' + json.dumps(last) + '\n')
+    m = arch_movement(str(path))
+    assert (m['epoch'], m['entropy_min'], m['entropy_max']) == (4, 0.7, 0.9)
+    assert m['logit_range_min'] == pytest.approx(0.0, abs=1e-3)
+    assert m['logit_range_max'] == pytest.approx(math.log(8), abs=1e-3)
+    assert m['controller_entropy'] == pytest.approx(0.5)
+    table = movement_table([dict(variant='s', seed=1, search_arch=m),
+                            dict(variant='published', seed=1)])
+    assert '| s | 1 | 0.70-0.90 | 0.00-2.08 | 0.5 |' in table
+    assert 'published' not in table
+    assert arch_movement(str(tmp_path / 'missing.jsonl')) is None
+    assert movement_table([dict(variant='published', seed=0)]) == ''
