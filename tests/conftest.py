@@ -1,10 +1,26 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 """Shared pytest fixtures."""
+import os
 import os.path as osp
 
 import pytest
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def pytest_configure(config):
+    """Under ``pytest -n N`` (pytest-xdist) every worker gets its share of
+    the cores for torch and for the training runs it starts, so that N
+    workers never oversubscribe the machine (an explicit OMP_NUM_THREADS
+    wins)."""
+    workers = os.environ.get('PYTEST_XDIST_WORKER_COUNT')
+    if not workers or 'OMP_NUM_THREADS' in os.environ:
+        return
+    threads = max(1, len(os.sched_getaffinity(0)) // int(workers))
+    os.environ['OMP_NUM_THREADS'] = os.environ['MKL_NUM_THREADS'] = str(
+        threads)
+    import torch
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope='session')

@@ -115,7 +115,14 @@ topdown = dict(variant='released-A',
         'random', 'released-A'
     ]
     md = (work / 'results.md').read_text()
-    assert md.count('| random |') == 1 and md.count('| released-A |') == 1
+    table = md.split('\n\n')[0]
+    assert table.count('| random |') == 1
+    assert table.count('| released-A |') == 1
+    # how far the (random-strategy) search left its alphas; none for the
+    # fixed released net
+    moved = md.split('entropy 1 = uniform):')[1]
+    assert '| random | 0 |' in moved and 'released-A' not in moved
+    assert 0 <= runs['random']['search_arch']['entropy_min'] <= 1
     # one seed here: the pair is reported, without an interval
     (cmp, ) = summary['comparisons']
     assert (cmp['a'], cmp['b'], cmp['n']) == ('random', 'released-A', 1)
