@@ -31,16 +31,25 @@ footing:
   (its FLOPs are multiply-accumulates, as in MMPose's model zoo tables).
 
 The ``--deploy`` models (default: EfficientPose A/B/C, and RTMPose-t, the
-reference, for a deployed-vs-deployed comparison) are also timed:
+reference, and RTMPose-s, for deployed-vs-deployed comparisons; Lite-HRNet
+is not among them: its ``CrossResolutionWeighting`` pools with
+``adaptive_avg_pool2d`` to a size read from a tensor, which
+``torch.onnx.export`` refuses, "output_size is not constant") are also
+timed:
 
 * ``fused``: BN folded into the convs and deconvs
   (:func:`pose_nas.deploy.fuse_conv_bn`);
 * ``fused+cl``: the fused model and its input in ``channels_last``;
 * ``onnxrt``: the plain model exported to ONNX (opset ``--opset``, dynamic
   batch) and run in ONNX Runtime's CPU provider with ``--threads``
-  intra-op threads.
+  intra-op threads;
+* ``openvino``: the same ONNX file compiled by OpenVINO for its CPU plugin
+  (``--threads`` inference threads, latency hint, float32 precision).
 
-The fused model and the ONNX Runtime outputs are checked against the plain
+The report names the fastest variant of every model at every batch size
+(``settings.fastest``).
+
+The fused model, the ONNX Runtime and the OpenVINO outputs are checked against the plain
 PyTorch model on a random batch of 2: max abs difference of the head outputs
 (heatmaps; RTMPose's SimCC vectors) (at most
 ``--hm-tol`` times ``max(1, max |heatmap|)``, default 1e-4: float32 rounding
@@ -93,8 +102,8 @@ MODEL_NAMES = list(EFFICIENTPOSE) + list(MMPOSE_CONFIGS)
 REFERENCE = 'rtmpose-t'
 #: models timed deployed by default: ours, and the reference for a
 #: deployed-vs-deployed comparison
-DEPLOY_DEFAULT = tuple(EFFICIENTPOSE) + (REFERENCE, )
-EP_VARIANTS = ('pytorch', 'fused', 'fused+cl', 'onnxrt')
+DEPLOY_DEFAULT = tuple(EFFICIENTPOSE) + (REFERENCE, 'rtmpose-s')
+EP_VARIANTS = ('pytorch', 'fused', 'fused+cl', 'onnxrt', 'openvino')
 
 #: the report's notes are the bullets under "## Notes" of this file
 METHOD_NOTES = osp.join(REPO_ROOT, 'benchmarks', 'cpu_speed_method.md')
@@ -321,9 +330,9 @@ def bench_model(name: str, args, tmp: str) -> Dict[str, Dict[str, Any]]:
     """Results of every variant of ``name``: ``{variant: result}``."""
     import torch
 
-    from pose_nas.deploy import (OnnxPoseRunner, calibrate_bn_stats,
-                                 export_onnx, fuse_conv_bn,
-                                 unfused_batchnorms)
+    from pose_nas.deploy import (OnnxPoseRunner, OpenVinoPoseRunner,
+                                 calibrate_bn_stats, export_onnx,
+                                 fuse_conv_bn, unfused_batchnorms)
     gen = torch.Generator().manual_seed(args.seed)
     inputs = {b: torch.randn(b, 3, *INPUT_HW, generator=gen)
               for b in args.batch_sizes}
@@ -400,6 +409,18 @@ def bench_model(name: str, args, tmp: str) -> Dict[str, Dict[str, Any]]:
         lambda b: (lambda: runner.run_all(np_inputs[b])), args)
     results['onnxrt'] = res
     log('onnxrt', res)
+
+    t = time.perf_counter()
+    ov_runner = OpenVinoPoseRunner(onnx_file, threads=args.threads)
+    res = dict(base, **cost, compile_s=time.perf_counter() - t,
+               opset=args.opset)
+    outs = ov_runner.run_all(check_x.numpy())
+    res['check'] = check(model, ref,
+                         outs[0] if len(outs) == 1 else tuple(outs), args)
+    res['timings'] = time_variant(
+        lambda b: (lambda: ov_runner.run_all(np_inputs[b])), args)
+    results['openvino'] = res
+    log('openvino', res)
     return results
 
 
@@ -423,6 +444,14 @@ def add_ratios(report: Dict[str, Any]) -> None:
                 b: t['median_ms'] / ref_t[b]['median_ms']
                 for b, t in res['timings'].items()
             }
+    report['settings']['fastest'] = {
+        name: {
+            b: min(results[name],
+                   key=lambda v: results[name][v]['timings'][b]['median_ms'])
+            for b in ref_t
+        }
+        for name in order
+    }
 
 
 def markdown_table(report: Dict[str, Any]) -> str:
@@ -465,7 +494,8 @@ def write_markdown(report: Dict[str, Any], path: str) -> None:
         f"{m.get('cpu_model', m['processor'])} ({m['cpu_count']} CPUs, "
         f"{m['torch_cpu_capability']}), {m['platform']}; python "
         f"{m['python']}, torch {m['torch']}, onnxruntime "
-        f"{m['onnxruntime']}; {m['threads']} thread(s); input "
+        f"{m['onnxruntime']}, openvino {m.get('openvino')}; "
+        f"{m['threads']} thread(s); input "
         f"{INPUT_HW[0]}x{INPUT_HW[1]}; {s['warmup']} warm-up runs, median "
         f"of {s['repeats']} timed runs"
         + (f" (fewer where {s['repeats']} would take over "
@@ -475,6 +505,11 @@ def write_markdown(report: Dict[str, Any], path: str) -> None:
         f"{s['reference']}, at the same batch size (lower is faster); "
         '`p90`: 90th percentile of the timed runs (ms).'
     ]
+    fastest = '; '.join(
+        f'{name}: ' + ', '.join(f'batch {b} {v}' for b, v in per.items())
+        for name, per in s['fastest'].items() if name in s['deploy'])
+    if fastest:
+        intro.append(f'Fastest variant per deployed model: {fastest}.')
     notes = list(report['notes'])
     if s.get('note'):
         notes.append(s['note'])
@@ -497,7 +532,7 @@ def main(argv=None) -> int:
     machine = benchmark_report.machine_info(
         args.threads,
         packages=('numpy', 'mmengine', 'mmcv', 'mmpose'),
-        optional_packages=('onnx', 'onnxruntime'),
+        optional_packages=('onnx', 'onnxruntime', 'openvino'),
         cpu_details=True)
     results = {}
     with tempfile.TemporaryDirectory(prefix='pose_nas_bench_') as tmp:

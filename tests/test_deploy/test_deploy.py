@@ -13,7 +13,8 @@ import torch.nn as nn
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from pose_nas.deploy import (OnnxPoseRunner, calibrate_bn_stats,
+from pose_nas.deploy import (OnnxPoseRunner, OpenVinoPoseRunner,
+                             calibrate_bn_stats,
                              compare_heatmaps, decode_heatmaps, export_onnx,
                              fuse_conv_bn, unfused_batchnorms)
 from pose_nas.nas.genotype import Genotype
@@ -178,6 +179,35 @@ def test_onnx_tiny_efficientpose(tmp_path):
     np.testing.assert_allclose(out1, ref[:1].numpy(), rtol=1e-4, atol=1e-5)
 
 
+def test_openvino_matches_pytorch_and_onnxruntime(tmp_path):
+    """OpenVINO reads the same ONNX file: same heatmaps and keypoints as
+    PyTorch and ONNX Runtime, every batch size through the dynamic axis;
+    bad options are clear errors."""
+    model, x = _calibrated(_tiny_model())
+    model.eval()
+    onnx_file = export_onnx(model, str(tmp_path / 'tiny.onnx'),
+                            input_shape=(1, 3, 64, 48))
+    ref = _tensor(model, x).numpy()
+    runner = OpenVinoPoseRunner(onnx_file, threads=1)
+    out = runner(x)
+    assert out.dtype == np.float32 and out.shape == (2, 17, 16, 12)
+    np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(runner(x[:1].numpy()), ref[:1], rtol=1e-4,
+                               atol=1e-5)
+    (only, ) = runner.run_all(x)
+    np.testing.assert_array_equal(only, out)
+    np.testing.assert_allclose(out, OnnxPoseRunner(onnx_file)(x), rtol=1e-4,
+                               atol=1e-5)
+    diff = compare_heatmaps(model, ref, out)
+    assert diff['keypoint_max_px'] <= 1e-3
+    with pytest.raises(ValueError, match='hint must be one of'):
+        OpenVinoPoseRunner(onnx_file, hint='FAST')
+    with pytest.raises(ValueError, match='precision must be one of'):
+        OpenVinoPoseRunner(onnx_file, precision='f16')
+    with pytest.raises(ValueError, match='threads must be >= 1'):
+        OpenVinoPoseRunner(onnx_file, threads=0)
+
+
 def _run_tool(*args, timeout=120):
     return subprocess.run([sys.executable, TOOL, *args], cwd=REPO,
                           capture_output=True, text=True, timeout=timeout)
@@ -196,7 +226,9 @@ def test_benchmark_tool(tmp_path):
     assert set(res) == {'efficientpose-a', 'rtmpose-t'}
     # both are deployed by default (RTMPose-t: SimCC outputs, tuple)
     for name in res:
-        assert set(res[name]) == {'pytorch', 'fused', 'fused+cl', 'onnxrt'}
+        assert set(res[name]) == {
+            'pytorch', 'fused', 'fused+cl', 'onnxrt', 'openvino'
+        }
     assert res['rtmpose-t']['pytorch']['ratio_to_ref']['1'] == 1.0
     for name, variants in res.items():
         for variant, r in variants.items():
@@ -214,6 +246,9 @@ def test_benchmark_tool(tmp_path):
     for name in ('efficientpose-a', 'rtmpose-t'):
         assert f'| {name} |' in table and f'| {name} |' in proc.stdout
     assert '| efficientpose-a | onnxrt |' in table
+    assert '| efficientpose-a | openvino |' in table
+    assert report['settings']['fastest']['efficientpose-a']['1'] in set(
+        res['efficientpose-a'])
 
 
 def test_benchmark_tool_unknown_model(tmp_path):
