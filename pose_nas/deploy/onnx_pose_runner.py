@@ -9,9 +9,17 @@ from typing import List, Union
 import numpy as np
 import torch
 
-__all__ = ['OnnxPoseRunner']
+__all__ = ['OnnxPoseRunner', 'as_input_array']
 
 ArrayLike = Union[np.ndarray, torch.Tensor]
+
+
+def as_input_array(inputs: ArrayLike) -> np.ndarray:
+    """A C-contiguous float32 numpy copy/view of an array or tensor: the
+    input every CPU runtime runner feeds its engine."""
+    if isinstance(inputs, torch.Tensor):
+        inputs = inputs.detach().cpu().contiguous().numpy()
+    return np.ascontiguousarray(inputs, dtype=np.float32)
 
 
 class OnnxPoseRunner:
@@ -56,16 +64,10 @@ class OnnxPoseRunner:
         self.input_name = self.session.get_inputs()[0].name
         self.output_names = [o.name for o in self.session.get_outputs()]
 
-    @staticmethod
-    def _as_array(inputs: ArrayLike) -> np.ndarray:
-        if isinstance(inputs, torch.Tensor):
-            inputs = inputs.detach().cpu().contiguous().numpy()
-        return np.ascontiguousarray(inputs, dtype=np.float32)
-
     def run_all(self, inputs: ArrayLike) -> List[np.ndarray]:
         return self.session.run(None,
-                                {self.input_name: self._as_array(inputs)})
+                                {self.input_name: as_input_array(inputs)})
 
     def __call__(self, inputs: ArrayLike) -> np.ndarray:
         return self.session.run(self.output_names[:1],
-                                {self.input_name: self._as_array(inputs)})[0]
+                                {self.input_name: as_input_array(inputs)})[0]

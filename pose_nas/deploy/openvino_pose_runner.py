@@ -6,14 +6,13 @@ Runtime is read by OpenVINO's own ONNX front end and compiled for its CPU
 plugin. ``openvino`` is imported lazily (``requirements/runtime.txt`` lists
 it; nothing else in pose_nas needs it).
 """
-from typing import List, Union
+from typing import List
 
 import numpy as np
-import torch
+
+from .onnx_pose_runner import ArrayLike, as_input_array
 
 __all__ = ['OpenVinoPoseRunner']
-
-ArrayLike = Union[np.ndarray, torch.Tensor]
 
 
 class OpenVinoPoseRunner:
@@ -67,17 +66,11 @@ class OpenVinoPoseRunner:
         self.request = self.compiled.create_infer_request()
         self.outputs = list(self.compiled.outputs)
 
-    @staticmethod
-    def _as_array(inputs: ArrayLike) -> np.ndarray:
-        if isinstance(inputs, torch.Tensor):
-            inputs = inputs.detach().cpu().contiguous().numpy()
-        return np.ascontiguousarray(inputs, dtype=np.float32)
-
     def run_all(self, inputs: ArrayLike) -> List[np.ndarray]:
-        result = self.request.infer({0: self._as_array(inputs)})
+        result = self.request.infer({0: as_input_array(inputs)})
         return [np.asarray(result[o], dtype=np.float32).copy()
                 for o in self.outputs]
 
     def __call__(self, inputs: ArrayLike) -> np.ndarray:
-        result = self.request.infer({0: self._as_array(inputs)})
+        result = self.request.infer({0: as_input_array(inputs)})
         return np.asarray(result[self.outputs[0]], dtype=np.float32).copy()
