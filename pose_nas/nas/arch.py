@@ -3,8 +3,10 @@
 
 **Convention.** An architecture parameter is an ``nn.Parameter`` registered
 under an attribute whose name starts with ``arch_`` (``arch_alpha_normal``,
-``arch_beta``, ...). Its qualified name therefore has a component starting
-with ``arch_``; every other parameter is a weight. The optimizer constructor,
+``arch_beta``, ...), or inside a container so named (the edge
+normalisation weights ``cells.0.arch_beta.node1`` of a PC-DARTS cell). Its
+qualified name therefore has a component starting with ``arch_``; every
+other parameter is a weight. The optimizer constructor,
 the strategy hooks, the genotype logger and the derive tool all recognise
 architecture parameters by this rule and nothing else, so a weight can never
 be mistaken for one and vice versa.
@@ -157,8 +159,15 @@ class SearchableMixin:
         lacks any of its weights (a search checkpoint given to a derived
         config, a checkpoint of another method...): see
         :func:`~pose_nas.nas.checkpoint_check.check_checkpoint_fits`.
-        Extra keys stay allowed."""
+        Extra keys stay allowed. A checkpoint of a partial-channel search
+        first switches the module's edges to partial channels and edge
+        normalisation (:func:`~pose_nas.nas.cell.adapt_to_checkpoint`)."""
+        from .cell import adapt_to_checkpoint
         from .checkpoint_check import check_checkpoint_fits
+
+        # a PC-DARTS search checkpoint switches the edges first (partial
+        # channels, edge normalisation), then the weights are checked
+        self.register_load_state_dict_pre_hook(adapt_to_checkpoint)
         self.register_load_state_dict_pre_hook(check_checkpoint_fits)
 
     def derive_genotype(self, **kwargs) -> Any:

@@ -1,5 +1,6 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 """MixedOp: one searchable edge over a list of candidate ops."""
+import itertools
 from typing import List, Optional, Sequence, Union
 
 import torch
@@ -34,6 +35,17 @@ class MixedOp(nn.Module):
 
     The ``none`` op is never run (its contribution is zero).
 
+    **Partial channels** (PC-DARTS, Xu et al., ICLR 2020, Sec. 3.1): with
+    ``partial_channels=K > 1`` the candidates are built for ``C / K``
+    channels and only the first ``C / K`` input channels go through them
+    (in every mode but ``'fixed'``); the other channels bypass the ops
+    (max-pooled 2x2 at stride 2), are concatenated after the mixture, and
+    the result is channel-shuffled with ``K`` groups. It needs
+    ``C_in == C_out`` divisible by ``K``. :meth:`set_partial_channels`
+    switches a built edge (new candidate ops); the edge then keeps ``K`` in
+    a buffer ``pc_k``, so its checkpoints say so and a freshly built edge
+    that loads one switches itself first.
+
     Args:
         C_in (int): input channels.
         C_out (int): output channels.
@@ -49,6 +61,8 @@ class MixedOp(nn.Module):
         pool_bn (bool): follow every pooling candidate by
             ``BN(affine=False)``, as DARTS's reference MixedOp does (the op
             becomes ``Sequential(pool, bn)``). Defaults to False.
+        partial_channels (int): ``K`` of partial-channel connections
+            (1: every channel goes through the ops). Defaults to 1.
 
     Shapes:
         ``forward(x: (N, C_in, H, W), alpha: (num_candidates,))`` ->
@@ -67,7 +81,8 @@ class MixedOp(nn.Module):
                  tau: float = 1.0,
                  hard: bool = False,
                  affine: bool = True,
-                 pool_bn: bool = False) -> None:
+                 pool_bn: bool = False,
+                 partial_channels: int = 1) -> None:
         super().__init__()
         if mode not in self.MODES:
             raise ValueError(f'MixedOp mode must be one of {self.MODES}, '
@@ -76,6 +91,7 @@ class MixedOp(nn.Module):
         self.tau = float(tau)
         self.hard = bool(hard)
         self.C_in, self.C_out, self.stride = C_in, C_out, stride
+        self.affine, self.pool_bn = affine, pool_bn
         if mode == 'fixed':
             if chosen is None:
                 raise ValueError("MixedOp(mode='fixed') needs `chosen`")
@@ -100,14 +116,89 @@ class MixedOp(nn.Module):
                 raise ValueError(
                     f'duplicate candidates: {list(candidates)}')
         self.ops = nn.ModuleList(
-            self._build(name, affine, pool_bn) for name in self.candidates)
+            self._build(name, self.C_in, self.C_out)
+            for name in self.candidates)
         self._active: Optional[int] = None
+        self._pc = 1  # the buffer pc_k once switched (no sync in forward)
+        self.register_load_state_dict_pre_hook(_adapt_edge_to_checkpoint)
+        if partial_channels != 1:
+            self.set_partial_channels(partial_channels)
 
-    def _build(self, name: str, affine: bool, pool_bn: bool) -> nn.Module:
-        op = build_op(name, self.C_in, self.C_out, self.stride, affine=affine)
-        if pool_bn and name in POOL_OPS:
-            op = nn.Sequential(op, nn.BatchNorm2d(self.C_out, affine=False))
+    def _build(self, name: str, C_in: int, C_out: int) -> nn.Module:
+        op = build_op(name, C_in, C_out, self.stride, affine=self.affine)
+        if self.pool_bn and name in POOL_OPS:
+            op = nn.Sequential(op, nn.BatchNorm2d(C_out, affine=False))
         return op
+
+    # -- partial channels (PC-DARTS) ----------------------------------------
+    @property
+    def partial_channels(self) -> int:
+        """``K`` of the partial-channel connection (1: off)."""
+        return self._pc
+
+    def set_partial_channels(self, k: int, name: str = '') -> 'MixedOp':
+        """Send ``C / k`` channels through the candidates (see the class
+        doc): rebuild every candidate for ``C / k`` channels (new
+        parameters, on the device and dtype of the old ones; ``none``
+        stays ``none``). Already at ``k``: nothing changes.
+
+        Args:
+            k (int): the channel fraction ``1 / k`` (k >= 2).
+            name (str): the edge's qualified name, for error messages.
+
+        Raises:
+            ValueError: a fixed edge, ``C_in != C_out``, ``C`` not
+                divisible by ``k``, or an op that cannot be built for
+                ``C / k`` channels; the message names the edge.
+        """
+        where = f"edge '{name}'" if name else 'edge'
+        if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+            raise ValueError(f'partial channels of {where}: k must be an '
+                             f'int >= 2, got {k!r}')
+        if k == self.partial_channels:
+            return self
+        if self.partial_channels != 1:
+            raise ValueError(f'partial channels of {where}: already K='
+                             f'{self.partial_channels}, cannot switch to {k}')
+        if self.mode == 'fixed':
+            raise ValueError(f'partial channels of {where}: a fixed (derived)'
+                             ' edge runs its one op on every channel')
+        if self.C_in != self.C_out:
+            raise ValueError(
+                f'partial channels do not fit {where}: C_in={self.C_in} != '
+                f'C_out={self.C_out} (the bypassed channels must keep the '
+                'width)')
+        if self.C_in % k:
+            raise ValueError(
+                f'partial channels do not fit {where}: {self.C_in} channels '
+                f'are not divisible by k={k}')
+        c = self.C_in // k
+        try:
+            ops = [self._build(op, c, c) for op in self.candidates]
+        except (ValueError, RuntimeError) as e:
+            raise ValueError(f'partial channels do not fit {where}: its ops '
+                             f'cannot be built for {c} channels ({e})') from e
+        device, dtype = float_device_dtype(self)
+        self.ops = nn.ModuleList(ops).to(device=device, dtype=dtype)
+        self.register_buffer('pc_k', torch.tensor(k))
+        self._pc = k
+        return self
+
+    def adapt_to_checkpoint(self, state_dict: dict, prefix: str) -> None:
+        """Switch to partial channels when ``state_dict`` holds a
+        partial-channel edge at ``prefix`` (its ``pc_k``)."""
+        k = state_dict.get(prefix + 'pc_k')
+        if k is not None:
+            self.set_partial_channels(int(k), prefix[:-1])
+
+    def _partial(self, x: torch.Tensor, mix) -> torch.Tensor:
+        k = self.partial_channels
+        c = x.shape[1] // k
+        out = mix(x[:, :c])
+        rest = x[:, c:]
+        if self.stride == 2:
+            rest = F.max_pool2d(rest, 2, 2, ceil_mode=True)
+        return channel_shuffle(torch.cat([out, rest], dim=1), k)
 
     @property
     def num_candidates(self) -> int:
@@ -142,8 +233,9 @@ class MixedOp(nn.Module):
                              f'{self.candidates}')
         for i, flag in enumerate(kept):
             if not flag and self.candidates[i] != 'none':
-                self.ops[i] = build_op('none', self.C_in, self.C_out,
-                                       self.stride)
+                k = self.partial_channels
+                self.ops[i] = build_op('none', self.C_in // k,
+                                       self.C_out // k, self.stride)
                 self.candidates[i] = 'none'
         return self
 
@@ -187,6 +279,12 @@ class MixedOp(nn.Module):
         """
         if self.mode == 'fixed':
             return self.ops[0](x)
+        if self.partial_channels != 1:
+            return self._partial(x, lambda xp: self._mix(xp, alpha, weights))
+        return self._mix(x, alpha, weights)
+
+    def _mix(self, x: torch.Tensor, alpha: Optional[torch.Tensor],
+             weights: Optional[torch.Tensor]) -> torch.Tensor:
         if self.mode == 'sampled':
             if self._active is not None:
                 index = self._active
@@ -223,7 +321,36 @@ class MixedOp(nn.Module):
         return (f'mode={self.mode}, candidates={self.candidates}, '
                 f'stride={self.stride}'
                 + (f', tau={self.tau}, hard={self.hard}'
-                   if self.mode == 'gumbel' else ''))
+                   if self.mode == 'gumbel' else '')
+                + (f', partial_channels={self.partial_channels}'
+                   if self.partial_channels != 1 else ''))
+
+
+def float_device_dtype(module: nn.Module) -> tuple:
+    """``(device, dtype)`` of the first floating-point parameter or buffer
+    of ``module`` (``(None, None)`` without one): where new parts go."""
+    for t in itertools.chain(module.parameters(), module.buffers()):
+        if t.is_floating_point():
+            return t.device, t.dtype
+    return None, None
+
+
+def _adapt_edge_to_checkpoint(module: MixedOp, state_dict: dict, prefix: str,
+                              *args) -> None:
+    """``load_state_dict`` pre-hook of every :class:`MixedOp`."""
+    module.adapt_to_checkpoint(state_dict, prefix)
+
+
+def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
+    """Interleave ``groups`` channel groups (ShuffleNet, PC-DARTS).
+
+    Shapes:
+        ``(N, C, H, W)`` -> ``(N, C, H, W)``, channel ``g * (C / groups) + i``
+        moved to ``i * groups + g``; ``C`` divisible by ``groups``.
+    """
+    n, c, h, w = x.shape
+    return x.view(n, groups, c // groups, h, w).transpose(1, 2).reshape(
+        n, c, h, w)
 
 
 def set_mixed_op_attr(module: nn.Module, **attrs) -> int:

@@ -69,3 +69,17 @@ class DumpNASStateHook(Hook):
         with open(osp.join(self.out_dir, f'rank{get_rank()}.json'), 'w') as f:
             json.dump(dict(records=self.records,
                            train_decisions=self.decisions), f)
+
+
+@HOOKS.register_module(force=True)
+class DumpStateDictHook(Hook):
+    """Save each rank's model state dict after training."""
+    priority = 'LOWEST'
+
+    def __init__(self, out_dir: str) -> None:
+        self.out_dir = out_dir
+
+    def after_run(self, runner) -> None:
+        os.makedirs(self.out_dir, exist_ok=True)
+        torch.save(unwrap_model(runner.model).state_dict(),
+                   osp.join(self.out_dir, f'rank{get_rank()}.pth'))

@@ -36,6 +36,13 @@ def _types(cfg):
     ('gumbel+reinforce', 'joint', 'gumbel',
      ['GumbelTemperatureHook', 'ReinforceControllerHook']),
     ('sync+reinforce', 'joint', None, ['ReinforceControllerHook']),
+    ('gdas', 'joint', 'gumbel', ['GumbelTemperatureHook']),
+    ('darts1+gdas', 'separate', 'gumbel',
+     ['DartsArchHook', 'GumbelTemperatureHook']),
+    ('darts1+pc', 'separate', None, ['DartsArchHook', 'PartialChannelHook']),
+    ('sync+pc', 'joint', None, ['PartialChannelHook']),
+    ('darts1+gdas+pc', 'separate', 'gumbel',
+     ['DartsArchHook', 'GumbelTemperatureHook', 'PartialChannelHook']),
 ])
 def test_one_name_sets_routing_mode_and_hooks(name, routing, mode, hooks):
     search = dict(strategy=name, darts=dict(arch_dataloader=LOADER),
@@ -58,16 +65,29 @@ def test_one_name_sets_routing_mode_and_hooks(name, routing, mode, hooks):
         assert cfg.param_scheduler['weight'][0]['type'] == 'ConstantLR'
         order = [h for h in cfg.custom_hooks
                  if h['type'] == 'DartsArchHook'][0]['order']
-        assert order == int(name[-1])
+        assert order == int(name.split('+')[0][-1])
     else:
         assert isinstance(cfg.param_scheduler, list)
 
 
 def test_every_strategy_is_registered_and_documented():
     assert set(STRATEGIES.module_dict) == {
-        'sync', 'darts1', 'darts2', 'random', 'gumbel', 'reinforce'}
+        'sync', 'darts1', 'darts2', 'random', 'gumbel', 'reinforce', 'gdas',
+        'pc'}
     for cls in STRATEGIES.module_dict.values():
         assert cls.__doc__ and cls.section
+
+
+def test_cheap_strategy_options_reach_their_hooks():
+    cfg = expand_search_config(_cfg(
+        strategy='darts1+gdas+pc', darts=dict(arch_dataloader=LOADER),
+        gdas=dict(tau_end=0.3), pc=dict(k=2, edge_norm=False)))
+    hooks = {h['type']: h for h in cfg.custom_hooks}
+    gumbel = hooks['GumbelTemperatureHook']
+    assert (gumbel['tau_start'], gumbel['tau_end'], gumbel['schedule'],
+            gumbel['hard_from']) == (10.0, 0.3, 'linear', 0)
+    assert hooks['PartialChannelHook'] == dict(
+        type='PartialChannelHook', k=2, edge_norm=False)
 
 
 def test_no_search_section_leaves_the_config_alone():

@@ -14,8 +14,9 @@ from mmengine.model import BaseModel
 from torch.utils.data import Dataset
 
 from pose_nas.registry import DATASETS, MODELS
-from pose_nas.nas import (Genotype, MixedOp, SearchableMixin, chain_spec,
-                          decisions_spec, derive_chain, derive_decisions)
+from pose_nas.nas import (Genotype, MixedOp, SearchableMixin, SearchCell,
+                          cell_spec, chain_spec, decisions_spec, derive_chain,
+                          derive_decisions, derive_edge_normalized)
 
 CANDIDATES = ['none', 'skip_connect', 'avg_pool_3x3', 'max_pool_3x3',
               'conv_1x1']
@@ -124,6 +125,47 @@ class ToySearchNet(BaseModel, SearchableMixin):
         return self.decisions
 
 
+@MODELS.register_module(force=True)
+class ToyCellNet(BaseModel, SearchableMixin):
+    """A one-node :class:`SearchCell` over two inputs: the data (through a
+    1x1 "weight" conv) and fresh noise that carries nothing about the
+    targets. A working search puts the target op on the data edge and,
+    with edge normalisation, most of the node's weight on that edge
+    (derived with one edge per node: the data edge, the target op).
+    A 1x1 conv after the cell can undo the channel shuffle of partial
+    channels.
+    """
+
+    def __init__(self, candidates: Sequence[str] = CANDIDATES,
+                 channels: int = 4, mode: str = 'softmax') -> None:
+        super().__init__()
+        self.candidates = list(candidates)
+        self.pre = nn.Conv2d(channels, channels, 1)
+        self.post = nn.Conv2d(channels, channels, 1)
+        for conv in (self.pre, self.post):
+            nn.init.eye_(conv.weight.data.view(channels, channels))
+            nn.init.zeros_(conv.bias)
+        self.cell = SearchCell([channels, channels], channels, 1,
+                               candidates, mode=mode)
+        self.arch_alpha = nn.Parameter(torch.zeros(2, len(candidates)))
+
+    def forward(self, inputs, targets=None, mode='tensor'):
+        noise = torch.randn_like(inputs)
+        out = self.post(self.cell([self.pre(inputs), noise],
+                                  self.arch_alpha))
+        if mode == 'loss':
+            return dict(loss=F.mse_loss(out, targets))
+        return out
+
+    def genotype_spec(self):
+        return dict(cell=cell_spec(2, 1, self.candidates, max_edges=1))
+
+    def derive_genotype(self, **meta):
+        comp = derive_edge_normalized(self.arch_alpha, [self.cell], k=1)
+        return Genotype(space='ToyCellNet', components=dict(cell=comp),
+                        meta=meta)
+
+
 def toy_loader(length=64, seed=0, batch_size=16, shuffle=True):
     return dict(
         batch_size=batch_size,
@@ -172,6 +214,21 @@ def toy_cfg(work_dir: str, strategy: str = 'joint', hooks=None,
         randomness=dict(seed=0, deterministic=True),
         default_scope='mmpose',
         log_level='WARNING')
+
+
+def toy_search_cfg(work_dir: str, search: dict, max_epochs: int = 10,
+                   lr: float = 0.05, model: Optional[dict] = None,
+                   optimizer: Optional[dict] = None) -> dict:
+    """A runner config for the toy problem that selects its strategy the
+    way configs do: ``train_cfg.search`` of a ``NASEpochBasedTrainLoop``."""
+    cfg = toy_cfg(work_dir, max_epochs=max_epochs, lr=lr,
+                  optimizer=optimizer)
+    cfg['optim_wrapper'].pop('arch')
+    cfg['train_cfg'] = dict(type='NASEpochBasedTrainLoop',
+                            max_epochs=max_epochs, search=search)
+    if model is not None:
+        cfg['model'] = model
+    return cfg
 
 
 HERE = osp.dirname(osp.abspath(__file__))

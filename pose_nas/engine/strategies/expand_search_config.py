@@ -17,7 +17,7 @@ SEARCH_LOOPS = {
 }
 #: Hooks a strategy adds; a config with ``search`` must not list them.
 STRATEGY_HOOKS = ('DartsArchHook', 'RandomArchHook', 'GumbelTemperatureHook',
-                  'ReinforceControllerHook')
+                  'ReinforceControllerHook', 'PartialChannelHook')
 
 
 def build_strategies(name: str,
@@ -48,6 +48,15 @@ def resolve_search(search: dict) -> Tuple[List[SearchStrategy], str,
         raise KeyError("train_cfg.search needs a strategy, e.g. search=dict("
                        "strategy='darts1', darts=dict(arch_dataloader=...))")
     strategies = build_strategies(search['strategy'], search)
+    names = [s.name for s in strategies]
+    if len(set(names)) != len(names):
+        raise ValueError(f'search.strategy {search["strategy"]!r} names a '
+                         'strategy twice')
+    if not any(s.standalone for s in strategies):
+        raise ValueError(
+            f'strategy {search["strategy"]!r} only changes the edges; combine'
+            f" it with one that trains the architecture, e.g. 'darts1+"
+            f"{search['strategy']}'")
     sections = {s.section for s in strategies}
     unknown = set(search) - set(COMMON_KEYS) - sections
     if unknown:
@@ -143,8 +152,16 @@ def expand_search(search: dict, optim_wrapper: Optional[dict],
                          'strategy: the strategy adds its own hooks, remove '
                          'them from custom_hooks')
     hooks: List[dict] = []
+    owner: Dict[str, str] = {}
     for strategy in strategies:
-        hooks.extend(strategy.hooks())
+        for hook in strategy.hooks():
+            if hook['type'] in owner:
+                raise ValueError(
+                    f'strategies {owner[hook["type"]]!r} and '
+                    f'{strategy.name!r} both run {hook["type"]}: use one '
+                    f'of them in {search["strategy"]!r}')
+            owner[hook['type']] = strategy.name
+            hooks.append(hook)
     logger = search.get('logger', {})
     if logger is not False and 'GenotypeLoggerHook' not in hook_types:
         hooks.append(dict(type='GenotypeLoggerHook', **dict(logger or {})))

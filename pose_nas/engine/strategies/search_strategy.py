@@ -26,7 +26,8 @@ from typing import Any, Dict, List, Optional
 from mmengine.registry import Registry
 
 #: Search strategies by name (``sync``, ``darts1``, ``darts2``, ``random``,
-#: ``gumbel``, ``reinforce``); see :class:`SearchStrategy`.
+#: ``gumbel``, ``reinforce``; the cheap ones: ``gdas``, single path, and
+#: ``pc``, partial channels); see :class:`SearchStrategy`.
 STRATEGIES = Registry('nas search strategy', scope='pose_nas')
 
 #: What may route architecture parameters (NASOptimWrapperConstructor).
@@ -57,6 +58,9 @@ class SearchStrategy:
     #: architecture steps by DARTS on the held-out split)
     routing_is_default: bool = False
     mixed_op_mode: Optional[str] = None
+    #: False: the strategy only changes the edges and must be combined with
+    #: one that trains the architecture (``'pc'`` -> ``'darts1+pc'``)
+    standalone: bool = True
 
     def __init__(self, **options) -> None:
         self.options: Dict[str, Any] = copy.deepcopy(options)

@@ -18,8 +18,9 @@ from mmpose.models.backbones.base_backbone import BaseBackbone
 from mmpose.utils.typing import ConfigType, OptMultiConfig
 
 from pose_nas.nas.arch import SearchableMixin
-from pose_nas.nas.cell import SearchCell, num_cell_edges
-from pose_nas.nas.derive_rules import derive_cell, derive_decisions
+from pose_nas.nas.cell import (SearchCell, derive_edge_normalized,
+                               num_cell_edges)
+from pose_nas.nas.derive_rules import derive_decisions
 from pose_nas.nas.genotype import Genotype, GenotypeError, validate_genotype
 from pose_nas.nas.genotype_specs import cell_spec, decisions_spec
 from pose_nas.nas.ops import canonical_op_name
@@ -192,21 +193,23 @@ class CellSearchBackbone(BaseBackbone, SearchableMixin):
                         decisions: Optional[Sequence[int]] = None,
                         **meta) -> Genotype:
         """The DARTS-derived genotype (Liu et al., ICLR 2019, Sec. 2.4):
-        top-``k`` non-zero edges per node, argmax op; ``decisions`` (e.g.
+        top-``k`` non-zero edges per node, argmax op (edges ranked by
+        ``softmax(beta) * op weight`` after a PC-DARTS search with edge
+        normalisation); ``decisions`` (e.g.
         the controller's best-of-K) for the depth component, all cells on
         otherwise."""
         if self.genotype is not None:
             return self.genotype
         k = self.derive_k if k is None else k
+        kinds = ['normal'] + (['reduce'] if 'reduce' in self.layout else [])
         comps = {
-            'normal':
-            derive_cell(self.arch_alpha_normal, self.candidates, 1,
-                        self.num_nodes, k)
+            kind: derive_edge_normalized(
+                getattr(self, f'arch_alpha_{kind}'),
+                [c for c in self.cells if isinstance(c, SearchCell)
+                 and c.reduction == (kind == 'reduce')], k,
+                name=f'arch_alpha_{kind}')
+            for kind in kinds
         }
-        if 'reduce' in self.layout:
-            comps['reduce'] = derive_cell(self.arch_alpha_reduce,
-                                          self.candidates, 1, self.num_nodes,
-                                          k)
         if self.searchable_depth:
             values = (decisions if decisions is not None else
                       self._decisions or [1] * len(self.normal_cells))

@@ -14,8 +14,8 @@ from mmpose.models.backbones.base_backbone import BaseBackbone
 from mmpose.utils.typing import OptMultiConfig
 
 from pose_nas.nas.arch import SearchableMixin
-from pose_nas.nas.cell import SearchCell, num_cell_edges
-from pose_nas.nas.derive_rules import derive_cell
+from pose_nas.nas.cell import (SearchCell, derive_edge_normalized,
+                               num_cell_edges)
 from pose_nas.nas.genotype import Genotype, validate_genotype
 from pose_nas.nas.genotype_specs import cell_spec
 from pose_nas.nas.ops import ReLUConvBN, canonical_op_name
@@ -192,14 +192,16 @@ class PoseNASBackbone(BaseBackbone, SearchableMixin):
 
     def derive_genotype(self, k: Optional[int] = None, **meta) -> Genotype:
         """DARTS derivation (Liu et al., ICLR 2019, Sec. 2.4): per node the
-        ``k`` strongest incoming edges, ``none`` excluded, argmax op."""
+        ``k`` strongest incoming edges, ``none`` excluded, argmax op (after
+        a PC-DARTS search, edges ranked by ``softmax(beta) * op weight``)."""
         if self.genotype is not None:
             return self.genotype
         k = self.derive_k if k is None else k
         comps = {
-            kind: derive_cell(getattr(self, f'arch_alpha_{kind}'),
-                              self.candidates, 2, NUM_NODES, k,
-                              name=f'arch_alpha_{kind}')
+            kind: derive_edge_normalized(
+                getattr(self, f'arch_alpha_{kind}'),
+                [c for c in self.cells if c.reduction == (kind == 'reduce')],
+                k, name=f'arch_alpha_{kind}')
             for kind in ('normal', 'reduce')
         }
         meta.setdefault('rule', f'darts_top{k}')

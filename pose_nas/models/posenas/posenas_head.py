@@ -12,8 +12,7 @@ from mmpose.utils.typing import ConfigType, OptConfigType, OptSampleList
 from torch import Tensor
 
 from pose_nas.nas.arch import SearchableMixin
-from pose_nas.nas.cell import num_cell_edges
-from pose_nas.nas.derive_rules import derive_cell
+from pose_nas.nas.cell import derive_edge_normalized, num_cell_edges
 from pose_nas.nas.genotype import Genotype, GenotypeError, validate_genotype
 from pose_nas.nas.genotype_specs import cell_spec
 from pose_nas.nas.ops import ReLUConvBN, canonical_op_name
@@ -138,15 +137,18 @@ class PoseNASHead(HeatmapHead, SearchableMixin):
 
     def derive_genotype(self, k: Optional[int] = None, **meta) -> Genotype:
         """Top-``k`` incoming edges per node, ``none`` excluded, argmax op
-        (DARTS, Liu et al., ICLR 2019, Sec. 2.4) for every fusion cell (and
-        the stage-2 encoder)."""
+        (DARTS, Liu et al., ICLR 2019, Sec. 2.4; after a PC-DARTS search,
+        edges ranked by ``softmax(beta) * op weight``) for every fusion
+        cell (and the stage-2 encoder)."""
         if self.genotype is not None:
             return self.genotype
         k = self.derive_k if k is None else k
         comps = {
-            n: derive_cell(getattr(self, f'arch_alpha_{n}'), self.candidates,
-                           2, NUM_NODES, k, name=f'arch_alpha_{n}')
-            for n in DECODER_CELLS
+            n: derive_edge_normalized(
+                getattr(self, f'arch_alpha_{n}'),
+                [d.cells[i] for d in self.decoders], k,
+                name=f'arch_alpha_{n}')
+            for i, n in enumerate(DECODER_CELLS)
         }
         if self.num_stages == 2:
             comps.update(self.encoder2.derive_genotype(k=k).components)
