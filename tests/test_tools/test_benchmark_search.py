@@ -1,14 +1,24 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
-"""tools/benchmark_search.py: a tiny run of two strategies + the baseline."""
+"""tools/benchmark_search.py and its spaces / report
+(pose_nas.workflows.search_cost): tiny runs, the space table, bad flags."""
+import importlib.util
 import json
 import os.path as osp
 import subprocess
 import sys
 
+import pytest
+from mmengine.config import Config
+
 from pose_nas.datasets import generate_synthetic_dataset
+from pose_nas.engine.strategies.expand_search_config import resolve_search
+from pose_nas.workflows import search_cost as sc
+from pose_nas.workflows import search_cost_report as scr
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'benchmark_search.py')
+TINY = ('--iters', '1', '--warmup', '0', '--batch-size', '4', '--threads',
+        '1')
 
 
 def _run(*args, timeout=300):
@@ -16,53 +26,188 @@ def _run(*args, timeout=300):
                           capture_output=True, text=True, timeout=timeout)
 
 
-def test_benchmark_search_tiny(tmp_path):
+def _tiny(tmp_path, *args):
     generate_synthetic_dataset(str(tmp_path / 'data'),
                                splits={'train': 16, 'val': 4}, seed=0,
                                formats=('coco', ))
     out, md = tmp_path / 'x.json', tmp_path / 'x.md'
-    proc = _run('--data-root', str(tmp_path / 'data'), '--strategies',
-                'sync', 'darts1', '--iters', '2', '--warmup', '1',
-                '--batch-size', '4', '--threads', '1', '--out', str(out),
-                '--markdown', str(md))
+    proc = _run('--data-root', str(tmp_path / 'data'), *TINY, '--out',
+                str(out), '--markdown', str(md), *args)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    report = json.loads(out.read_text())
-    assert {'machine', 'settings', 'results', 'ratios', 'notes'} <= set(report)
-    results, ratios = report['results'], report['ratios']
-    assert set(results) == set(ratios) == {'derived', 'sync', 'darts1'}
+    return proc, json.loads(out.read_text()), md.read_text()
+
+
+@pytest.mark.slow
+def test_benchmark_search_tiny(tmp_path):
+    proc, report, table = _tiny(tmp_path, '--spaces', 'cellnet',
+                                '--strategies', 'sync', 'darts1+pc')
+    assert {'machine', 'settings', 'results', 'ratios', 'summary', 'notes',
+            'spaces'} <= set(report)
+    assert report['settings']['command'].startswith(
+        'python tools/benchmark_search.py --data-root')
+    results, ratios = report['results']['cellnet'], report['ratios']['cellnet']
+    # (the JSON's keys are sorted; the settings keep the run order)
+    assert report['settings']['order']['cellnet'] == [
+        'derived', 'sync', 'darts1+pc'] and len(results) == 3
+    assert set(ratios) == set(results)
     base = results['derived']
     for name, res in results.items():
-        assert res['iters_timed'] == 2 and res['iters_run'] == 3
-        assert res['step_s_median'] > 0 and res['step_s_mean'] > 0
+        assert res['status'] == 'ok'
+        assert res['iters_timed'] == 1 and res['iters_run'] == 1
+        assert res['step_s_median'] > 0 and res['peak_rss_mib'] > 0
         assert res['amortized_s'] >= res['step_s_median']
-        assert 0 < res['compute_s_median'] <= res['step_s_max']
-        assert res['peak_rss_mib'] > 0
         r = ratios[name]
-        assert abs(r['step_time'] -
-                   res['step_s_median'] / base['step_s_median']) < 1e-6
-        assert abs(r['compute_time'] - res['compute_s_median'] /
-                   base['compute_s_median']) < 1e-6
-        assert abs(r['amortized_time'] -
-                   res['amortized_s'] / base['amortized_s']) < 1e-6
-        assert abs(r['peak_rss'] -
-                   res['peak_rss_mib'] / base['peak_rss_mib']) < 1e-6
+        assert r['step_time'] == pytest.approx(
+            res['step_s_median'] / base['step_s_median'])
+        assert r['peak_rss'] == pytest.approx(
+            res['peak_rss_mib'] / base['peak_rss_mib'])
     assert ratios['derived']['step_time'] == 1.0
     # the derived net is a sub-net of the supernet it was derived from
     assert base['arch_params'] == 0
-    assert base['params'] < base['supernet_params']
-    for name in ('sync', 'darts1'):
-        assert results[name]['arch_params'] > 0
-        assert base['params'] < results[name]['params']
-    assert results['darts1']['arch_steps'] == 3  # no warm-up epochs
-    assert base['genotype']['space'] == 'CellSearchBackbone'
-    table = md.read_text()
-    for name in ('derived', 'sync', 'darts1'):
-        assert f'| {name} |' in table and f'| {name} |' in proc.stdout
+    assert base['params'] < base['supernet_params'] == \
+        results['sync']['params']
+    assert set(base['genotypes']) == {'backbone'}
+    # darts1+pc: the engine config's strategy, partial channels switched on
+    assert results['darts1+pc']['search_strategy'] == 'darts1+pc'
+    assert results['darts1+pc']['arch_steps'] == 1
+    assert results['darts1+pc']['params'] < \
+        results['darts1+pc']['params_before_train']
+    # + the edge-normalisation betas (arch_beta.node{j})
+    assert results['darts1+pc']['arch_params'] > \
+        results['sync']['arch_params']
+    summary = report['summary']['cellnet']
+    assert summary['cheapest'] in ('sync', 'darts1+pc')
+    assert set(summary['cheap']) == {'darts1+pc'}
+    assert table.startswith('# Search cost\n\nGenerated by `python tools/')
+    assert '## cellnet' in table and 'Cheapest search:' in table
+    section = table.split('## cellnet')[1].split('\nNotes:')[0].strip()
+    assert section in proc.stdout  # the tables, printed too
+    for name in ('derived', 'sync', 'darts1+pc'):
+        assert f'| {name} |' in table or f'| **{name}** |' in table
+        assert f'cellnet/{name}: ' in proc.stdout  # progress
+
+
+@pytest.mark.slow
+def test_benchmark_search_not_fitting_strategy_is_na(tmp_path):
+    _, report, table = _tiny(tmp_path, '--spaces', 'efficientpose',
+                             '--strategies', 'darts1+pc')
+    results = report['results']['efficientpose']
+    assert set(results) == {'derived', 'darts1+pc'}
+    na = results['darts1+pc']
+    assert na['status'] == 'n/a' and na['error'] == 'ValueError'
+    # the engine's own message, naming the edge that does not fit
+    assert na['reason'].startswith("partial channels do not fit edge '")
+    assert 'C_in=' in na['reason'] and '\n' not in na['reason']
+    assert set(report['ratios']['efficientpose']) == {'derived'}
+    assert report['summary']['efficientpose']['met'] is False
+    assert f"| darts1+pc | n/a: {na['reason']} |" in table
+    # a budget search's derived net: the projection onto its budget
+    assert results['derived']['budget_projected'] is True
+
+
+def test_spaces_describe_existing_configs_and_valid_searches():
+    for space, desc in sc.SPACES.items():
+        supernet = sc.load_config(desc['supernet'], REPO)
+        retrain = supernet.get('retrain_config')
+        if retrain is not None:  # the retrain config the search names
+            assert osp.join(osp.dirname(desc['supernet']), retrain) == \
+                desc['derived'], space
+        assert osp.isfile(osp.join(REPO, desc['derived']))
+        runs = sc.space_runs(space)
+        assert runs[0] == sc.BASELINE and {'sync', 'darts1', *sc.CHEAP} \
+            <= set(runs), space
+        for name in runs[1:]:
+            path, overrides = sc.run_source(space, name)
+            cfg = sc.load_config(path, REPO)
+            if overrides:
+                sc.apply_search_overrides(cfg, overrides)
+            strategies, _, _ = resolve_search(cfg.train_cfg.search)
+            engine = cfg.train_cfg.search['strategy']
+            # AutoPose's strategies keep its Gumbel cells and controller
+            assert engine == name or (space, name) == ('cellnet',
+                                                       'reinforce') or \
+                engine.endswith('+reinforce'), (space, name, engine)
+
+
+def test_search_overrides_drop_the_sections_left_unused():
+    cfg = Config(dict(train_cfg=dict(search=dict(
+        strategy='darts1+gumbel+reinforce', arch_optimizer=dict(lr=1.0),
+        darts=dict(warmup_epochs=0), gumbel=dict(tau_start=5.0),
+        reinforce=dict(start_epoch=1)))))
+    sc.apply_search_overrides(
+        cfg, dict(sc.GDAS, strategy='darts1+gdas+reinforce'))
+    search = cfg.train_cfg.search
+    assert set(search) == {'strategy', 'arch_optimizer', 'darts', 'gdas',
+                           'reinforce'}
+    sc.apply_search_overrides(cfg, sc.SYNC)
+    assert dict(cfg.train_cfg.search) == sc.SYNC
+
+
+def test_report_marks_cheapest_target_and_na():
+    def res(step, rise, **kw):
+        return dict(status='ok', step_s_median=step, compute_s_median=step,
+                    amortized_s=step, peak_rss_mib=900 + rise,
+                    rss_train_rise_mib=rise, params=10, **kw)
+
+    runs = dict(derived=res(0.1, 50), darts1=res(0.5, 100),
+                **{'darts1+gdas': res(0.14, 60, search_strategy='x+gdas'),
+                   'darts1+pc': dict(status='n/a', reason='no fit')})
+    report = scr.make_report({'pnfs': runs}, dict(
+        spaces=['pnfs'], order={'pnfs': list(runs)}, command='c', data='d',
+        iters=1, warmup=0, batch_size=4), {}, ['a note'])
+    summary = report['summary']['pnfs']
+    assert summary['cheapest'] == 'darts1+gdas' and summary['met']
+    assert summary['cheap']['darts1+gdas']['time'] == pytest.approx(1.4)
+    assert summary['cheap']['darts1+pc'] == dict(met=False,
+                                                 why='n/a: no fit')
+    body = scr.markdown_body(report)
+    assert '| **darts1+gdas (`x+gdas`)** | 0.140 | 1.40 |' in body
+    assert body.count('| met |') == 1 and '| darts1+pc | n/a: no fit |' \
+        in body
+    assert 'Cheapest search: `darts1+gdas` (1.40x' in body
+    assert 'met by `darts1+gdas`' in body
+    runs['darts1+gdas'] = res(0.2, 80)
+    summary = scr.summarize(runs, scr.ratios(runs))
+    assert not summary['met']
+    assert summary['cheap']['darts1+gdas']['why'] == \
+        'time 2.00x > 1.5x; memory 1.60x > 1.5x'
+    runs['derived'] = res(0.1, 0)  # no rise of the high-water mark
+    summary = scr.summarize(runs, scr.ratios(runs))
+    assert summary['cheap']['darts1+gdas']['why'] == 'time 2.00x > 1.5x; ' \
+        'memory not comparable (no rise of the baseline)'
 
 
 def test_benchmark_search_unknown_strategy(tmp_path):
     proc = _run('--strategies', 'sync', 'nope', '--out',
-                str(tmp_path / 'x.json'), timeout=60)
-    assert proc.returncode != 0
-    assert "unknown strategy 'nope'" in proc.stderr
+                str(tmp_path / 'x.json'), timeout=120)
+    assert proc.returncode == 2
+    assert "error: unknown strategy 'nope'; choose from sync," in proc.stderr
+    assert 'Traceback' not in proc.stderr
     assert not (tmp_path / 'x.json').exists()
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location('benchmark_search', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--spaces', 'cellnet', 'nope'], "unknown space 'nope'; choose from "
+     'cellnet, efficientpose, pnfs, autopose, posenas'),
+    (['--spaces', 'pnfs', 'pnfs'], '--spaces lists a space twice'),
+    (['--strategies', 'sync', 'sync'], '--strategies lists a strategy twice'),
+    (['--spaces', 'pnfs', '--strategies', 'darts2'],
+     "strategy 'darts2' is not described for pnfs"),
+    (['--iters', '0'], '--iters, --batch-size and --threads must be >= 1'),
+    (['--data-root', '/no/such/dir'], '--data-root /no/such/dir is not a '
+     'folder'),
+])
+def test_benchmark_search_bad_flags(argv, message, capsys):
+    with pytest.raises(SystemExit) as e:
+        _tool().parse_args(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if 'error:' in ln]
+    assert len(lines) == 1 and message in lines[0], err
