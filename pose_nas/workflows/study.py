@@ -7,6 +7,7 @@ own tools, then top-down inference with an MMDetection person detector.
 A study is an MMEngine config (see ``configs/*/studies/``)::
 
     data = dict(num_train=300, num_val=60, num_test=60, seed=0)  # once
+    # or the benchmark: data = dict(preset='synthcoco-bench-v1', seed=0)
     seeds = [0, 1, 2]
     search_epochs = 4
     retrain_epochs = 20
@@ -62,6 +63,24 @@ DERIVE_MODULE = 'pose_nas.workflows.derive_cli'
 #: during training; a search's arch steps and rewards use a held-out part
 #: of train)
 REPORT_SPLIT = 'test'
+
+
+def study_splits(data: dict) -> Dict[str, int]:
+    """Split sizes of a study's ``data``: ``num_train`` / ``num_val`` /
+    ``num_test``, each defaulting to its preset's size (``preset``, e.g.
+    ``'synthcoco-bench-v1'``); without a preset 300 / 60 / ``num_val``."""
+    from pose_nas.datasets.synthetic import get_preset
+    preset = data.get('preset', 'default')
+    if preset == 'default':
+        num_val = int(data.get('num_val', 60))
+        return {'train': int(data.get('num_train', 300)), 'val': num_val,
+                REPORT_SPLIT: int(data.get('num_test', num_val))}
+    sizes = get_preset(preset)['splits']
+    if REPORT_SPLIT not in sizes:
+        raise ValueError(f'preset {preset!r} has no {REPORT_SPLIT!r} split '
+                         'to report on')
+    return {split: int(data.get(f'num_{split}', sizes[split]))
+            for split in ('train', 'val', REPORT_SPLIT)}
 
 
 def _previous_runs(work_dir: str) -> Dict[tuple, Dict[str, Any]]:
@@ -325,12 +344,9 @@ def run_study(study_file: str,
     os.makedirs(work_dir, exist_ok=True)
     data = dict(study.data)
     paths = generate_synthetic_dataset(
-        osp.join(work_dir, 'data'),
-        splits={'train': int(data.get('num_train', 300)),
-                'val': int(data.get('num_val', 60)),
-                REPORT_SPLIT: int(data.get('num_test',
-                                           data.get('num_val', 60)))},
-        seed=int(data.get('seed', 0)), formats=('coco', ))['coco']
+        osp.join(work_dir, 'data'), splits=study_splits(data),
+        seed=int(data.get('seed', 0)), formats=('coco', ),
+        preset=data.get('preset', 'default'))['coco']
     coco_root = osp.dirname(osp.dirname(paths['train']['ann_file']))
     metric = study.get('metric', 'coco/AP')
     summary: Dict[str, Any] = dict(

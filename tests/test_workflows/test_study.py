@@ -2,6 +2,7 @@
 """tools/run_nas_study.py: study files, seeds, the per-variant table, and a
 tiny real study (random arch projected on a budget vs released
 EfficientPose-A, detector -> pose) through MMPose's own tools."""
+import glob
 import json
 import os
 import os.path as osp
@@ -211,3 +212,38 @@ def test_random_flops_of_needs_the_target_run(tmp_path, repo_root):
                               variant, 1, [dict(variant='full', seed=0,
                                                 gflops=0.02)],
                               str(tmp_path), {})
+
+
+def test_study_splits_from_a_preset_or_the_defaults(monkeypatch):
+    from pose_nas.datasets.synthetic import SYNTHETIC_PRESETS, get_preset
+    from pose_nas.workflows.study import study_splits
+    assert study_splits(dict(num_train=10, num_val=4)) == dict(
+        train=10, val=4, test=4)
+    bench = get_preset('synthcoco-bench-v1')['splits']
+    assert study_splits(dict(preset='synthcoco-bench-v1')) == bench
+    assert study_splits(dict(preset='synthcoco-bench-v1',
+                             num_train=100))['train'] == 100
+    with pytest.raises(KeyError, match='unknown synthetic preset'):
+        study_splits(dict(preset='synthcoco-bench-v9'))
+    monkeypatch.setitem(SYNTHETIC_PRESETS, 'no-test-v1', dict(
+        image_size=(64, 64), max_figures=1, scene={},
+        splits=dict(train=2, val=1)))
+    with pytest.raises(ValueError, match="no 'test' split"):
+        study_splits(dict(preset='no-test-v1'))
+
+
+STUDY_FILES = sorted(
+    glob.glob(osp.join(osp.dirname(osp.dirname(osp.dirname(
+        osp.abspath(__file__)))), 'configs', '*', 'studies', '*.py')))
+
+
+@pytest.mark.parametrize('study_file', STUDY_FILES, ids=osp.basename)
+def test_shipped_studies_are_valid(study_file):
+    """Every shipped study names existing configs and valid seeds, and its
+    data resolves to train / val / test splits."""
+    from pose_nas.workflows.study import study_splits
+    from pose_nas.workflows.study_checks import check_seeds
+    study = Config.fromfile(study_file)
+    check_study(study, study_file)
+    check_seeds(list(study.seeds), 'seeds')
+    assert set(study_splits(dict(study.data))) == {'train', 'val', 'test'}

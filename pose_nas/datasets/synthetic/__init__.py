@@ -14,6 +14,7 @@
 * :mod:`.synthetic_sample`: the ground truth of one image.
 * :mod:`.writers`: COCO and MPII annotation files as MMPose reads them.
 * :mod:`.dataset`: :func:`generate_synthetic_dataset` (files + manifest).
+* :mod:`.presets`: named, versioned scenes (``synthcoco-bench-v1``).
 """
 from .dataset import (MANIFEST_NAME, SUPPORTED_FORMATS,
                       generate_synthetic_dataset, image_id, image_rng)
@@ -21,11 +22,13 @@ from .generator import SyntheticPoseGenerator
 from .landmarks import (COCO_KEYPOINTS, COCO_SKELETON, LANDMARKS,
                         MPII_KEYPOINTS)
 from .pose_prior import JOINT_LIMITS
+from .presets import SYNTHETIC_PRESETS, get_preset
 from .synthetic_sample import FigureAnnotation, SyntheticSample
 
 __all__ = [
     'generate_synthetic_dataset', 'SyntheticPoseGenerator',
     'SyntheticSample', 'FigureAnnotation', 'COCO_KEYPOINTS', 'COCO_SKELETON',
     'MPII_KEYPOINTS', 'LANDMARKS', 'JOINT_LIMITS', 'MANIFEST_NAME',
-    'SUPPORTED_FORMATS', 'image_id', 'image_rng'
+    'SUPPORTED_FORMATS', 'image_id', 'image_rng', 'SYNTHETIC_PRESETS',
+    'get_preset'
 ]

@@ -36,6 +36,7 @@ import cv2
 import numpy as np
 
 from .generator import SyntheticPoseGenerator, _is_int, check_image_size
+from .presets import get_preset
 from .writers import (coco_annotation_entry, coco_dataset_dict,
                       coco_image_entry, json_bytes, mat_bytes,
                       mpii_entry, mpii_headbox_arrays, write_bytes)
@@ -270,9 +271,10 @@ def generate_synthetic_dataset(
         splits: Optional[Dict[str, int]] = None,
         seed: int = 0,
         formats: Union[str, Sequence[str]] = ('coco', 'mpii'),
-        image_size: Tuple[int, int] = (320, 256),
-        max_figures: int = 3,
-        overwrite: bool = False) -> Dict[str, Dict[str, Dict[str, str]]]:
+        image_size: Optional[Tuple[int, int]] = None,
+        max_figures: Optional[int] = None,
+        overwrite: bool = False,
+        preset: str = 'default') -> Dict[str, Dict[str, Dict[str, str]]]:
     """Generate (or reuse) a deterministic synthetic pose dataset.
 
     Calling it again with the same arguments on a complete, unmodified
@@ -285,12 +287,20 @@ def generate_synthetic_dataset(
     Args:
         root (str): Output folder (created if needed).
         splits (dict[str, int], optional): Split name -> number of images.
-            Defaults to ``{'train': 200, 'val': 50}``.
+            Defaults to the preset's (``{'train': 200, 'val': 50}`` for
+            ``'default'``).
         seed (int): Dataset seed (>= 0). Each split uses its own sub-seed.
         formats (str | Sequence[str]): Any of ``'coco'``, ``'mpii'``.
-        image_size (tuple[int, int]): ``(width, height)``, each >= 64.
-        max_figures (int): Maximum figures per image, in [1, 20].
+        image_size (tuple[int, int], optional): ``(width, height)``, each
+            >= 64. Defaults to the preset's (320x256 for ``'default'``).
+        max_figures (int, optional): Maximum figures per image, in [1, 20].
+            Defaults to the preset's (3 for ``'default'``).
         overwrite (bool): Replace existing output.
+        preset (str): a named scene of
+            :data:`~.presets.SYNTHETIC_PRESETS` (``'default'``,
+            ``'synthcoco-bench-v1'``). A preset other than ``'default'``
+            fixes image size and figures per image: passing other values is
+            an error (the data would not be the preset's).
 
     Returns:
         dict: ``{fmt: {split: paths}}`` with absolute paths; ``paths`` has
@@ -302,8 +312,19 @@ def generate_synthetic_dataset(
         ValueError: On invalid arguments.
         FileExistsError: See above.
     """
+    conf = get_preset(preset)
+    for key, value in (('image_size', image_size),
+                       ('max_figures', max_figures)):
+        if value is None:
+            continue
+        if preset != 'default' and _as_list(value) != _as_list(conf[key]):
+            raise ValueError(
+                f'preset {preset!r} fixes {key}={conf[key]!r}; got '
+                f'{value!r} (use preset="default" for a custom scene)')
+        conf[key] = value
+    image_size, max_figures = conf['image_size'], conf['max_figures']
     if splits is None:
-        splits = {'train': 200, 'val': 50}
+        splits = dict(conf['splits'])
     splits, formats = _check_args(splits, seed, formats, image_size,
                                   max_figures)
     if not isinstance(root, (str, os.PathLike)) or not str(root):
@@ -312,6 +333,8 @@ def generate_synthetic_dataset(
     width, height = int(image_size[0]), int(image_size[1])
     args = dict(splits=splits, seed=int(seed), formats=list(formats),
                 image_size=[width, height], max_figures=int(max_figures))
+    if preset != 'default':  # the default's manifest stays as it was
+        args.update(preset=preset, scene=_as_list(conf['scene']))
     paths = _paths(root, splits, formats)
     files = _planned_files(root, splits, paths)
     os.makedirs(root, exist_ok=True)
@@ -319,11 +342,21 @@ def generate_synthetic_dataset(
         return paths
 
     _write_manifest(root, args, files, None)
-    generator = SyntheticPoseGenerator((width, height), max_figures)
+    generator = SyntheticPoseGenerator((width, height), max_figures,
+                                       **conf['scene'])
     for split, count in splits.items():
         _generate_split(generator, split, count, int(seed), paths)
     _write_manifest(root, args, files, _hash_files(root, files))
     return paths
+
+
+def _as_list(value):
+    """Tuples as lists, recursively (how the JSON manifest stores them)."""
+    if isinstance(value, dict):
+        return {k: _as_list(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_list(v) for v in value]
+    return value
 
 
 def _generate_split(generator: SyntheticPoseGenerator, split: str,

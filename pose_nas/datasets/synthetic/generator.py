@@ -73,6 +73,21 @@ class SyntheticPoseGenerator:
             in-image silhouette.
         back_prob (float): Probability that a figure shows its back.
         max_occluders (int): Maximum number of occluders per image.
+        size_range (tuple[float, float]): Torso length of a lone figure as a
+            fraction of ``height / 3.3`` (log-uniform in the range).
+        crowd_size_range (tuple[float, float]): The same for the figures of
+            an image with several.
+        crowd_prob (float): Probability that an image has more than one
+            figure (when ``max_figures > 1``).
+        overlap_prob (float): Probability that a further figure is placed
+            over an earlier one rather than anywhere.
+        center_range (tuple[float, float]): Range of a freely placed
+            figure's centre, as a fraction of the image width and height
+            (beyond ``[0, 1]``: figures cut by the border).
+        upright_prob (float): Probability of a nearly upright figure
+            (image roll ~ N(0, 6 deg)).
+        tilt_prob (float): Probability of a roll uniform in +-45 deg; the
+            rest (``1 - upright_prob - tilt_prob``) is any roll.
 
     Example:
         >>> gen = SyntheticPoseGenerator((320, 256), max_figures=3)
@@ -89,7 +104,14 @@ class SyntheticPoseGenerator:
                  min_area_frac: float = 0.002,
                  min_visible_frac: float = 0.25,
                  back_prob: float = 0.25,
-                 max_occluders: int = 4):
+                 max_occluders: int = 4,
+                 size_range: Tuple[float, float] = (0.3, 1.2),
+                 crowd_size_range: Tuple[float, float] = (0.22, 1.0),
+                 crowd_prob: float = 0.55,
+                 overlap_prob: float = 0.45,
+                 center_range: Tuple[float, float] = (-0.15, 1.15),
+                 upright_prob: float = 0.75,
+                 tilt_prob: float = 0.21):
         check_image_size(image_size)
         if not _is_int(max_figures) or not 1 <= max_figures <= 20:
             raise ValueError(
@@ -102,6 +124,26 @@ class SyntheticPoseGenerator:
         self.min_visible_frac = min_visible_frac
         self.back_prob = back_prob
         self.max_occluders = max_occluders
+        self.size_range = _check_range('size_range', size_range)
+        self.crowd_size_range = _check_range('crowd_size_range',
+                                             crowd_size_range)
+        for name, p in (('back_prob', back_prob), ('crowd_prob', crowd_prob),
+                        ('overlap_prob', overlap_prob),
+                        ('upright_prob', upright_prob),
+                        ('tilt_prob', tilt_prob),
+                        ('upright_prob + tilt_prob',
+                         upright_prob + tilt_prob)):
+            if not 0 <= p <= 1:
+                raise ValueError(f'{name} must be in [0, 1], got {p!r}')
+        self.crowd_prob = float(crowd_prob)
+        self.overlap_prob = float(overlap_prob)
+        self.center_range = tuple(float(v) for v in center_range)
+        if len(self.center_range) != 2 or not (
+                self.center_range[0] < self.center_range[1]):
+            raise ValueError(f'center_range must be (low, high) with low < '
+                             f'high, got {center_range!r}')
+        self.upright_prob = float(upright_prob)
+        self.tilt_prob = float(tilt_prob)
 
     # ------------------------------------------------------------------
     # public
@@ -147,9 +189,9 @@ class SyntheticPoseGenerator:
     def _sample_sizes(self, rng: np.random.Generator) -> List[float]:
         """Torso lengths (pixels) of the figures, far (small) ones first."""
         n = 1
-        if self.max_figures > 1 and rng.uniform() < 0.55:
+        if self.max_figures > 1 and rng.uniform() < self.crowd_prob:
             n = int(rng.integers(2, self.max_figures + 1))
-        lo, hi = (0.3, 1.2) if n == 1 else (0.22, 1.0)
+        lo, hi = self.size_range if n == 1 else self.crowd_size_range
         frac = np.exp(rng.uniform(np.log(lo), np.log(hi), n))
         return sorted((frac * self.height / 3.3).tolist())
 
@@ -159,9 +201,9 @@ class SyntheticPoseGenerator:
         if rng.uniform() < self.back_prob:
             yaw += 180.
         u = rng.uniform()
-        if u < 0.75:
+        if u < self.upright_prob:
             roll = rng.normal(0, 6)
-        elif u < 0.96:
+        elif u < self.upright_prob + self.tilt_prob:
             roll = rng.uniform(-45, 45)
         else:
             roll = rng.uniform(-180, 180)
@@ -170,11 +212,11 @@ class SyntheticPoseGenerator:
     def _sample_center(self, rng: np.random.Generator,
                        placed: Sequence[_Placed]) -> np.ndarray:
         w, h = self.width, self.height
-        if placed and rng.uniform() < 0.45:  # overlap an existing figure
+        if placed and rng.uniform() < self.overlap_prob:  # overlap an existing figure
             other = placed[int(rng.integers(len(placed)))].xy
             lo, hi = other.min(0), other.max(0)
             return 0.5 * (lo + hi) + rng.normal(0, 0.35, 2) * (hi - lo + 1)
-        return rng.uniform(-0.15, 1.15, 2) * (w, h)
+        return rng.uniform(*self.center_range, 2) * (w, h)
 
     def _make_figure(self, rng: np.random.Generator, size: float,
                      center: np.ndarray, yaw: float, roll: float,
@@ -330,6 +372,18 @@ def _occluder_probs(max_occluders: int) -> np.ndarray:
     p = np.array([0.25, 0.3, 0.25, 0.12, 0.08][:max_occluders + 1])
     p = np.concatenate([p, np.full(max(0, max_occluders - 4), 0.02)])
     return p / p.sum()
+
+
+def _check_range(name: str, value: Sequence[float]) -> Tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f'{name} must be two numbers (low, high), got '
+                         f'{value!r}') from None
+    if not 0 < lo <= hi:
+        raise ValueError(f'{name} must satisfy 0 < low <= high, got '
+                         f'{value!r}')
+    return lo, hi
 
 
 def _is_int(value) -> bool:

@@ -55,12 +55,14 @@ class NASEpochBasedTrainLoop(EpochBasedTrainLoop):
 
     Args:
         search (dict, optional): ``strategy`` (``'sync'``, ``'darts1'``,
-            ``'darts2'``, ``'random'``, ``'gumbel'``, ``'reinforce'``, or a
-            combination such as ``'gumbel+reinforce'``), the architecture
+            ``'darts2'``, ``'random'``, ``'gumbel'``, ``'gdas'``, ``'pc'``,
+            ``'reinforce'``, or a combination such as
+            ``'gumbel+reinforce'`` or ``'darts1+pc'``), the architecture
             optimizer (``arch_optimizer``, ``arch_param_scheduler``), the
             genotype logger's options (``logger``) and each strategy's own
             options in a section named after it (``darts``, ``random``,
-            ``gumbel``, ``reinforce``). None: plain training.
+            ``gumbel``, ``gdas``, ``pc``, ``reinforce``). None: plain
+            training.
         Other arguments: as :class:`EpochBasedTrainLoop`.
     """
 
