@@ -66,7 +66,6 @@ import argparse
 import importlib.util
 import os
 import os.path as osp
-import statistics
 import sys
 import tempfile
 import time
@@ -76,6 +75,8 @@ from typing import Any, Callable, Dict, List
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if importlib.util.find_spec('pose_nas') is None:  # run from a checkout
     sys.path.insert(0, REPO_ROOT)
+
+from pose_nas.utils.timing import time_fn  # noqa: E402
 
 INPUT_HW = (256, 192)
 #: name -> its shipped config, relative to the repository root (the
@@ -234,34 +235,6 @@ def complexity(model) -> Dict[str, float]:
 # --------------------------------------------------------------------------
 # timing
 # --------------------------------------------------------------------------
-def time_fn(fn: Callable[[], Any], warmup: int, repeats: int,
-            budget_s: float, min_repeats: int) -> Dict[str, Any]:
-    """Median / p90 seconds of ``fn()`` after ``warmup`` untimed calls."""
-    t_warm = []
-    for _ in range(warmup):
-        t = time.perf_counter()
-        fn()
-        t_warm.append(time.perf_counter() - t)
-    n = repeats
-    if budget_s > 0:
-        est = min(t_warm)
-        n = min(repeats, max(min_repeats, int(budget_s / max(est, 1e-9))))
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    times.sort()
-    p90 = times[min(len(times) - 1, int(round(0.9 * (len(times) - 1))))]
-    return dict(
-        median_ms=1e3 * statistics.median(times),
-        p90_ms=1e3 * p90,
-        min_ms=1e3 * times[0],
-        mean_ms=1e3 * statistics.fmean(times),
-        repeats=n,
-        warmup=warmup)
-
-
 def _torch_runner(model, x, channels_last: bool = False):
     import torch
     if channels_last:

@@ -121,12 +121,8 @@ def derive_genotypes(model: nn.Module,
     mutator.load_nas_state(checkpoint.get('nas_state'))
     if budget is not None:
         mutator.check_finite()  # name a NaN parameter before projecting
-        arch_budget = ArchBudget(
-            model, float(budget['target']),
-            tuple(budget.get('input_size', (192, 256))))
-        mutator.record_budget(
-            arch_budget.target,
-            arch_budget.project(budget.get('tolerance', 0.05)))
+        arch_budget = ArchBudget.from_config(model, budget)
+        mutator.record_budget(arch_budget.target, arch_budget.project())
     meta = checkpoint.get('meta', {})
     kwargs = dict(derive_kwargs or {})
     kwargs.setdefault('source_checkpoint', source)

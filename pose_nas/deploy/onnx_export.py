@@ -57,7 +57,8 @@ def export_onnx(model: nn.Module,
     model.eval()
     module.eval()
     try:
-        device = next(model.parameters()).device
+        ref = next(model.parameters(), None)  # a module may have none
+        device = ref.device if ref is not None else 'cpu'
         example = torch.zeros(*input_shape, device=device)
         with torch.no_grad():
             out = module(example)

@@ -215,6 +215,21 @@ class SearchableMixin:
         raise NotImplementedError(
             f'{type(self).__name__} has no cost table')
 
+    @property
+    def supports_latency(self) -> bool:
+        """Whether this space implements :meth:`latency_items` (latency
+        budgets from a lookup table)."""
+        return type(self).latency_items is not SearchableMixin.latency_items
+
+    def latency_items(self, input_size: Tuple[int, int]) -> tuple:
+        """The :class:`~pose_nas.nas.latency_table.LatencyItem` of the fixed
+        parts and, per position of :meth:`cost_logits`, of every candidate
+        there, for an input of ``input_size = (w, h)``."""
+        raise NotImplementedError(
+            f'{type(self).__name__} has no latency items: a latency budget '
+            'needs a space that implements latency_items() (e.g. '
+            'EfficientPoseBackbone)')
+
     # -- observation --------------------------------------------------------
     def arch_labels(self) -> Dict[str, List[str]]:
         """Parameter name (relative to this module) -> column labels of

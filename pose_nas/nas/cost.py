@@ -1,6 +1,11 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 """Differentiable compute cost of a search space (budget-aware search).
 
+The cost is FLOPs (below) or, with ``metric='latency'``, milliseconds on a
+target runtime from a measured lookup table
+(:mod:`pose_nas.nas.latency_table`); the penalty and projection are the
+same.
+
 A searchable module that supports budgets implements ``cost_table(input_size)``
 (declared on :class:`~pose_nas.nas.arch.SearchableMixin`)
 returning the FLOPs of its fixed parts and, per searchable position, the
@@ -12,7 +17,7 @@ term that pulls the expected cost to a target.
 """
 import logging
 import math
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -177,41 +182,74 @@ def project_to_budget(logits: Sequence[torch.Tensor],
 
 
 class ArchBudget:
-    """Expected FLOPs of a model's budget module under the current
-    architecture distribution, the budget penalty and the projection.
+    """Expected cost (FLOPs, or latency on a target runtime) of a model's
+    budget module under the current architecture distribution, the budget
+    penalty and the projection.
 
     The module is the searchable module that implements ``cost_table``
-    (see :class:`~pose_nas.nas.arch.SearchableMixin`). When it is the
-    model's backbone, the FLOPs of the neck and head on its output are
-    added to the fixed cost, so the budget is for the whole model. The cost
-    tables are kept on the device and in the dtype of the architecture
-    logits, and the dummy inputs follow the model's.
+    (FLOPs) or ``latency_items`` (latency; see
+    :class:`~pose_nas.nas.arch.SearchableMixin`). When it is the model's
+    backbone, the cost of the neck and head on its output is added to the
+    fixed cost, so the budget is for the whole model. The cost tables are
+    kept on the device and in the dtype of the architecture logits, and the
+    dummy inputs follow the model's.
 
     Args:
         model (nn.Module): the (unwrapped) model.
-        target (float): budget in FLOPs (whole model).
+        target (float): budget of the whole model: FLOPs (``metric='flops'``)
+            or milliseconds (``metric='latency'``).
         input_size (tuple): ``(width, height)`` of the budget.
         weight (float): penalty weight.
+        metric (str): ``'flops'`` (MMEngine's counter, the default) or
+            ``'latency'`` (a measured lookup table, ``latency_table``).
+        latency_table (str, optional): path of a table written by
+            ``tools/build_latency_table.py``
+            (:class:`~pose_nas.nas.latency_table.LatencyTable`); its input
+            size must be ``input_size``.
+        runtime (str, optional): the runtime the latency target is for;
+            checked against the table's.
+        tolerance (float): relative tolerance of :meth:`project`.
     """
+
+    METRICS = ('flops', 'latency')
 
     def __init__(self, model: nn.Module, target: float,
                  input_size: Tuple[int, int] = (192, 256),
-                 weight: float = 1.0) -> None:
-        modules = [m for m in find_searchable(model).values()
-                   if m.supports_budget]
-        if not modules:
-            raise RuntimeError(
-                'budget-aware search needs a searchable module with a cost '
-                f'table (e.g. EfficientPoseBackbone); {type(model).__name__} '
-                'has none')
-        self.module = modules[0]
+                 weight: float = 1.0,
+                 metric: str = 'flops',
+                 latency_table: Optional[str] = None,
+                 runtime: Optional[str] = None,
+                 tolerance: float = 0.05) -> None:
+        if metric not in self.METRICS:
+            raise ValueError(f'budget metric must be one of {self.METRICS}, '
+                             f'got {metric!r}')
+        if (metric == 'latency') != (latency_table is not None):
+            raise ValueError(
+                'a latency budget needs budget.latency_table (a file of '
+                'tools/build_latency_table.py), and only a latency budget '
+                f'takes one (metric={metric!r}, latency_table='
+                f'{latency_table!r})')
+        self.metric = metric
+        self.unit = 'ms' if metric == 'latency' else 'FLOPs'
+        self.tolerance = float(tolerance)
         self.target = float(target)
         self.penalty_fn = BudgetPenalty(target, weight)
-        fixed, tables = self.module.cost_table(tuple(input_size))
-        head = getattr(model, 'head', None)
-        if head is not None and self.module is getattr(model, 'backbone',
-                                                       None):
-            fixed += self._neck_head_flops(model, head, input_size)
+        if metric == 'latency':
+            from .latency_table import (LatencyTable, budget_module,
+                                        latency_cost_tables)
+            self.module = budget_module(model)
+            table = LatencyTable.load(latency_table)
+            table.check_matches(runtime, input_size)
+            self.latency_table = table
+            fixed, tables = latency_cost_tables(model, table,
+                                                tuple(input_size))
+        else:
+            self.module = self._flops_module(model)
+            fixed, tables = self.module.cost_table(tuple(input_size))
+            head = getattr(model, 'head', None)
+            if head is not None and self.module is getattr(
+                    model, 'backbone', None):
+                fixed += self._neck_head_flops(model, head, input_size)
         self.fixed = float(fixed)
         logits = self.module.cost_logits()
         self.tables: List[torch.Tensor] = [
@@ -220,6 +258,35 @@ class ArchBudget:
         ]
         self.min_cost = self.fixed + sum(float(t.min()) for t in tables)
         self.max_cost = self.fixed + sum(float(t.max()) for t in tables)
+
+    @classmethod
+    def from_config(cls, model: nn.Module, budget: dict) -> 'ArchBudget':
+        """Build from a config's ``budget`` dict (``target`` and the
+        keyword arguments above)."""
+        budget = dict(budget)
+        if 'target' not in budget:
+            raise KeyError(f'budget {budget} has no target')
+        target = float(budget.pop('target'))
+        if 'input_size' in budget:
+            budget['input_size'] = tuple(budget['input_size'])
+        return cls(model, target, **budget)
+
+    @staticmethod
+    def _flops_module(model: nn.Module) -> nn.Module:
+        modules = [m for m in find_searchable(model).values()
+                   if m.supports_budget]
+        if not modules:
+            raise RuntimeError(
+                'budget-aware search needs a searchable module with a cost '
+                f'table (e.g. EfficientPoseBackbone); {type(model).__name__} '
+                'has none')
+        return modules[0]
+
+    def describe(self) -> str:
+        """One line: target, fixed part and range, in the budget's unit."""
+        return (f'{self.metric} budget: target {self.target:.4g} {self.unit}'
+                f', fixed {self.fixed:.4g}, range [{self.min_cost:.4g}, '
+                f'{self.max_cost:.4g}]')
 
     def _neck_head_flops(self, model: nn.Module, head: nn.Module,
                          input_size: Tuple[int, int]) -> float:
@@ -251,11 +318,20 @@ class ArchBudget:
                              self.fixed, hard=True)
         return self.penalty_fn(self.expected()) + self.penalty_fn(hard)
 
-    def project(self, tolerance: float = 0.05) -> List[int]:
-        """Budget-aware derivation: candidate index per position."""
+    def project(self, tolerance: Optional[float] = None) -> List[int]:
+        """Budget-aware derivation: candidate index per position (within
+        ``tolerance``, default the budget's, of the target)."""
+        if tolerance is None:
+            tolerance = self.tolerance
         return list(
             project_to_budget(self.module.cost_logits(), self.tables,
                               self.fixed, self.target, tolerance))
+
+    def cost_of(self, choices: Sequence[int]) -> float:
+        """The cost of the net with candidate ``choices[i]`` at position
+        ``i`` (predicted from the tables)."""
+        return self.fixed + sum(
+            float(t[int(c)]) for t, c in zip(self.tables, choices))
 
 
 class _HeadForward(nn.Module):

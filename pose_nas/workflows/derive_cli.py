@@ -104,7 +104,18 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         nargs=2,
         default=(192, 256),
         metavar=('W', 'H'),
-        help='input size of --budget-gflops (default 192 256)')
+        help='input size of --budget-gflops / --budget-latency-ms (default '
+        '192 256)')
+    parser.add_argument(
+        '--budget-latency-ms',
+        type=float,
+        help='project the architecture onto this latency (whole model, ms, '
+        'predicted by --latency-table), overriding a budget saved by the '
+        'search')
+    parser.add_argument(
+        '--latency-table',
+        help='latency lookup table of --budget-latency-ms (a file of '
+        'tools/build_latency_table.py)')
     parser.add_argument(
         '--random', type=_seed, metavar='SEED',
         help='draw a random architecture of the space with this seed '
@@ -160,10 +171,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         if args.random is not None:
             _main_random(args, kwargs)
             return
-        budget = None
-        if args.budget_gflops is not None:
-            budget = dict(target=args.budget_gflops * 1e9,
-                          input_size=tuple(args.budget_input_size))
+        budget = _budget(args)
         result = derive_arch(args.config, args.checkpoint, args.out_dir,
                              args.retrain_config, kwargs, args.format,
                              args.cfg_options, budget, force=args.force)
@@ -176,11 +184,28 @@ def main(argv: Optional[List[str]] = None) -> None:
     print(f'derived model parameters: {result["params"]}')
 
 
+def _budget(args: argparse.Namespace) -> Optional[dict]:
+    """The budget of ``--budget-gflops`` or ``--budget-latency-ms``."""
+    if args.budget_gflops is not None and args.budget_latency_ms is not None:
+        raise ValueError('give --budget-gflops or --budget-latency-ms, not '
+                         'both')
+    if (args.budget_latency_ms is None) != (args.latency_table is None):
+        raise ValueError('--budget-latency-ms and --latency-table go '
+                         'together')
+    size = tuple(args.budget_input_size)
+    if args.budget_gflops is not None:
+        return dict(target=args.budget_gflops * 1e9, input_size=size)
+    if args.budget_latency_ms is not None:
+        return dict(target=args.budget_latency_ms, input_size=size,
+                    metric='latency', latency_table=args.latency_table)
+    return None
+
+
 def _main_random(args: argparse.Namespace, kwargs: dict) -> None:
     """``--random``: draw (and match) a random architecture."""
-    if args.budget_gflops is not None:
-        raise ValueError('--budget-gflops does not apply to --random (use '
-                         '--match-gflops)')
+    if args.budget_gflops is not None or args.budget_latency_ms is not None:
+        raise ValueError('--budget-gflops / --budget-latency-ms do not apply '
+                         'to --random (use --match-gflops)')
     match = None
     if args.match_gflops is not None:
         match = dict(gflops=args.match_gflops,

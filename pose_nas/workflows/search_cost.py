@@ -24,11 +24,13 @@ BASELINE = 'derived'
 SEED = 0
 #: every strategy name a space may describe, in report order
 STRATEGIES = ('sync', 'darts1', 'darts2', 'random', 'gumbel', 'reinforce',
-              'darts1+gdas', 'darts1+pc')
+              'gdas', 'gdas+pc', 'darts1+gdas', 'darts1+pc')
 #: the cheap first-order strategies (single path, partial channels) the
 #: target is about: within TARGET x of the derived net's s/iter and
-#: training memory
-CHEAP = ('darts1+gdas', 'darts1+pc')
+#: training memory. ``gdas`` / ``gdas+pc`` step weights and logits in one
+#: pass on one batch (no held-out split); ``darts1+...`` alternate a weight
+#: step on train with an arch step on held-out data (two passes)
+CHEAP = ('gdas', 'gdas+pc', 'darts1+gdas', 'darts1+pc')
 TARGET = 1.5
 
 # ``train_cfg.search`` overrides that make a strategy of a darts1 config
@@ -36,6 +38,8 @@ SYNC = dict(strategy='sync', arch_optimizer=dict(lr=3e-3, weight_decay=0.0))
 GDAS = dict(strategy='darts1+gdas',
             gdas=dict(tau_start=10.0, tau_end=0.1, schedule='linear'))
 PC = dict(strategy='darts1+pc', pc=dict(k=4, edge_norm=True))
+GDAS_JOINT = dict(SYNC, strategy='gdas', gdas=GDAS['gdas'])
+GDAS_PC = dict(GDAS_JOINT, strategy='gdas+pc', pc=PC['pc'])
 
 _NAS = 'configs/nas_engine/{}_cellnet_hm_1xb16-10e_synthcoco-128x96.py'
 _EP = ('configs/efficientpose/efficientpose-{}_efficientpose_slimdeconv_'
@@ -61,6 +65,9 @@ SPACES: Dict[str, Dict[str, Any]] = {
                 ('random', 'random'), ('gumbel', 'gumbel'),
                 ('reinforce', 'sync-reinforce'),
                 ('darts1+gdas', 'darts1-gdas'), ('darts1+pc', 'darts1-pc'))
+        } | {
+            'gdas': (_NAS.format('engine-darts1'), GDAS_JOINT),
+            'gdas+pc': (_NAS.format('engine-darts1'), GDAS_PC),
         }),
     'efficientpose': dict(
         supernet=_EP.format('darts1-budget0.6g', 8),
@@ -70,6 +77,8 @@ SPACES: Dict[str, Dict[str, Any]] = {
             'sync': (_EP.format('darts1-budget0.6g', 8), SYNC),
             'darts1': _EP.format('darts1-budget0.6g', 8),
             'random': _EP.format('random', 16),
+            'gdas': (_EP.format('darts1-budget0.6g', 8), GDAS_JOINT),
+            'gdas+pc': (_EP.format('darts1-budget0.6g', 8), GDAS_PC),
             'darts1+gdas': (_EP.format('darts1-budget0.6g', 8), GDAS),
             'darts1+pc': (_EP.format('darts1-budget0.6g', 8), PC),
         }),
@@ -81,6 +90,8 @@ SPACES: Dict[str, Dict[str, Any]] = {
             'sync': _PNFS.format('sync'),
             'darts1': _PNFS.format('darts1'),
             'random': _PNFS.format('random'),
+            'gdas': (_PNFS.format('darts1'), GDAS_JOINT),
+            'gdas+pc': (_PNFS.format('darts1'), GDAS_PC),
             'darts1+gdas': (_PNFS.format('darts1'), GDAS),
             'darts1+pc': (_PNFS.format('darts1'), PC),
         }),
@@ -93,6 +104,8 @@ SPACES: Dict[str, Dict[str, Any]] = {
         strategies={
             'sync': (_AP, dict(SYNC, strategy='sync+gumbel+reinforce')),
             'darts1': _AP,
+            'gdas': (_AP, dict(GDAS_JOINT, strategy='gdas+reinforce')),
+            'gdas+pc': (_AP, dict(GDAS_PC, strategy='gdas+pc+reinforce')),
             'darts1+gdas': (_AP, dict(GDAS, strategy='darts1+gdas+reinforce')),
             'darts1+pc': (_AP, dict(PC, strategy='darts1+gumbel+pc+reinforce')),
         }),
@@ -104,6 +117,8 @@ SPACES: Dict[str, Dict[str, Any]] = {
             'sync': (_PN.format('darts1'), SYNC),
             'darts1': _PN.format('darts1'),
             'random': _PN.format('random'),
+            'gdas': (_PN.format('darts1'), GDAS_JOINT),
+            'gdas+pc': (_PN.format('darts1'), GDAS_PC),
             'darts1+gdas': (_PN.format('darts1'), GDAS),
             'darts1+pc': (_PN.format('darts1'), PC),
         }),
@@ -173,11 +188,8 @@ def derive_fresh_genotypes(supernet_cfg) -> Dict[str, Any]:
     search = (supernet_cfg.get('train_cfg') or {}).get('search') or {}
     budget = (search.get('darts') or {}).get('budget')
     if budget:
-        arch_budget = ArchBudget(
-            supernet, float(budget['target']),
-            tuple(budget.get('input_size', (192, 256))))
-        mutator.record_budget(arch_budget.target, arch_budget.project(
-            budget.get('tolerance', 0.05)))
+        arch_budget = ArchBudget.from_config(supernet, budget)
+        mutator.record_budget(arch_budget.target, arch_budget.project())
     genotypes = mutator.derive_genotypes(init_seed=SEED)
     return dict(
         genotypes={k: g.to_dict() for k, g in genotypes.items()},

@@ -65,7 +65,11 @@ class DartsArchHook(Hook):
             ``E[FLOPs]`` is the stem + head FLOPs plus, per searchable
             block, the softmax-weighted FLOPs of its candidates (a lookup
             table measured once with MMEngine's counter); the searchable
-            module must offer ``cost_table`` / ``cost_logits``.
+            module must offer ``cost_table`` / ``cost_logits``. With
+            ``metric='latency'``, ``target`` is milliseconds and the
+            per-candidate costs come from ``latency_table`` (a file of
+            ``tools/build_latency_table.py`` for that input size); the other
+            keys are :class:`~pose_nas.nas.cost.ArchBudget`'s.
     """
 
     priority = 'ABOVE_NORMAL'
@@ -130,12 +134,10 @@ class DartsArchHook(Hook):
         self._warn_if_no_arch_step(runner)
         self.stream = HeldOutBatches(loader)
         if self.budget_cfg is not None:
-            self.budget = ArchBudget(ArchMutator.of(runner.model).model,
-                                     **self.budget_cfg)
-            runner.logger.info(
-                f'budget-aware search: target {self.budget.target:.4g} '
-                f'FLOPs, fixed {self.budget.fixed:.4g}, range '
-                f'[{self.budget.min_cost:.4g}, {self.budget.max_cost:.4g}]')
+            self.budget = ArchBudget.from_config(
+                ArchMutator.of(runner.model).model, self.budget_cfg)
+            runner.logger.info(f'budget-aware search: '
+                               f'{self.budget.describe()}')
         if self._pending is not None:
             self.stream.load_state_dict(self._pending['heldout'])
             self.arch_steps = self._pending.get('arch_steps', 0)
@@ -219,8 +221,13 @@ class DartsArchHook(Hook):
         runner.message_hub.update_scalar('train/arch_loss', float(loss))
         if self.budget is not None:
             with torch.no_grad():
-                runner.message_hub.update_scalar(
-                    'train/expected_gflops', float(self.budget.expected()) / 1e9)
+                expected = float(self.budget.expected())
+            if self.budget.metric == 'latency':
+                runner.message_hub.update_scalar('train/expected_latency_ms',
+                                                 expected)
+            else:
+                runner.message_hub.update_scalar('train/expected_gflops',
+                                                 expected / 1e9)
 
     def after_train_epoch(self, runner) -> None:
         if self.budget is not None:
@@ -235,6 +242,7 @@ class DartsArchHook(Hook):
             arch_steps=self.arch_steps)
         if self.budget is not None:
             state['darts']['budget'] = dict(
+                metric=self.budget.metric,
                 target=self.budget.target,
                 fixed=self.budget.fixed,
                 choices=self.budget.project())

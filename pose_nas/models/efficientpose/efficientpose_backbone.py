@@ -214,6 +214,33 @@ class EfficientPoseBackbone(BaseBackbone, SearchableMixin):
             h, w = -(-h // s), -(-w // s)
         return stem, tables
 
+    def latency_items(self, input_size: Tuple[int, int]) -> tuple:
+        """The stem and, per block, every candidate as a
+        :class:`~pose_nas.nas.latency_table.LatencyItem` for an input of
+        ``input_size = (width, height)``; blocks of equal shape share keys
+        (``op@CxHxW->C_out/s<stride>``).
+
+        Returns:
+            tuple: ``([stem item], [[item per candidate] per block])``.
+        """
+        from pose_nas.nas.latency_table import LatencyItem
+        w, h = input_size
+        stem_key = (f'stem[{self.stem[0].out_channels}->'
+                    f'{self.stem[6].out_channels}]@3x{h}x{w}')
+        fixed = [LatencyItem(stem_key, lambda: copy.deepcopy(self.stem),
+                             (3, h, w))]
+        h, w = -(-h // 2), -(-w // 2)
+        positions = []
+        for (ci, co, s), cands in zip(self.block_shapes,
+                                      self.block_candidates):
+            positions.append([
+                LatencyItem(f'{c}@{ci}x{h}x{w}->{co}/s{s}',
+                            _fixed_block(c, ci, co, s), (ci, h, w))
+                for c in cands
+            ])
+            h, w = -(-h // s), -(-w // s)
+        return fixed, positions
+
     def cost_logits(self) -> List[torch.Tensor]:
         """The logits matching :meth:`cost_table`'s rows."""
         return list(self.arch_alpha)
@@ -234,3 +261,7 @@ class EfficientPoseBackbone(BaseBackbone, SearchableMixin):
                 x = block(x, alpha)
         return (x, )
 
+
+def _fixed_block(op: str, c_in: int, c_out: int, stride: int):
+    """A builder of the derived block ``op`` (what a derived net runs)."""
+    return lambda: MixedOp(c_in, c_out, stride, mode='fixed', chosen=op)
