@@ -76,30 +76,12 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if importlib.util.find_spec('pose_nas') is None:  # run from a checkout
     sys.path.insert(0, REPO_ROOT)
 
+from pose_nas.deploy.model_catalogue import (  # noqa: E402,F401
+    EFFICIENTPOSE, MMPOSE_CONFIGS, MODEL_NAMES, build_model,
+    efficientpose_config_path, mmpose_config_path)
 from pose_nas.utils.timing import time_fn  # noqa: E402
 
 INPUT_HW = (256, 192)
-#: name -> its shipped config, relative to the repository root (the
-#: backbone genotype is ``configs/efficientpose/genotypes/*.json``)
-EFFICIENTPOSE = {
-    f'efficientpose-{x}': 'configs/efficientpose/td-hm_efficientpose-'
-    f'{x}_slimdeconv_2xb64-240e_coco-256x192.py'
-    for x in 'abc'
-}
-#: name -> config path relative to mmpose/.mim/configs/body_2d_keypoint
-MMPOSE_CONFIGS = {
-    'rtmpose-t': 'rtmpose/coco/rtmpose-t_8xb256-420e_coco-256x192.py',
-    'rtmpose-s': 'rtmpose/coco/rtmpose-s_8xb256-420e_coco-256x192.py',
-    'litehrnet-18':
-    'topdown_heatmap/coco/td-hm_litehrnet-18_8xb64-210e_coco-256x192.py',
-    'mobilenetv2-simplebaseline':
-    'topdown_heatmap/coco/td-hm_mobilenetv2_8xb64-210e_coco-256x192.py',
-    'vipnas-mobilenetv3':
-    'topdown_heatmap/coco/td-hm_vipnas-mbv3_8xb64-210e_coco-256x192.py',
-    'hrnet-w32':
-    'topdown_heatmap/coco/td-hm_hrnet-w32_8xb64-210e_coco-256x192.py',
-}
-MODEL_NAMES = list(EFFICIENTPOSE) + list(MMPOSE_CONFIGS)
 REFERENCE = 'rtmpose-t'
 #: models timed deployed by default: ours, and the reference for a
 #: deployed-vs-deployed comparison
@@ -108,6 +90,7 @@ EP_VARIANTS = ('pytorch', 'fused', 'fused+cl', 'onnxrt', 'openvino')
 
 #: the report's notes are the bullets under "## Notes" of this file
 METHOD_NOTES = osp.join(REPO_ROOT, 'benchmarks', 'cpu_speed_method.md')
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
@@ -170,44 +153,8 @@ def parse_args(argv=None):
 
 
 # --------------------------------------------------------------------------
-# model building
+# complexity
 # --------------------------------------------------------------------------
-def mmpose_config_path(name: str) -> str:
-    import mmpose
-    path = osp.join(osp.dirname(mmpose.__file__), '.mim', 'configs',
-                    'body_2d_keypoint', MMPOSE_CONFIGS[name])
-    if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'MMPose {mmpose.__version__} does not ship {path}')
-    return path
-
-
-def efficientpose_config_path(name: str) -> str:
-    """The shipped COCO config of EfficientPose ``name``."""
-    return osp.join(REPO_ROOT, EFFICIENTPOSE[name])
-
-
-def build_model(name: str):
-    import torch
-    from mmengine.registry import init_default_scope
-    if name in EFFICIENTPOSE:
-        from mmengine.config import Config
-        from mmpose.registry import MODELS
-        cfg = Config.fromfile(efficientpose_config_path(name))
-        init_default_scope(cfg.get('default_scope', 'mmpose'))
-        model = MODELS.build(cfg.model)
-        source = EFFICIENTPOSE[name]
-    else:
-        from mmpose.apis import init_model
-        path = mmpose_config_path(name)
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            model = init_model(path, checkpoint=None, device='cpu')
-        source = osp.relpath(path, osp.dirname(osp.dirname(path)))
-    model.eval()
-    return model.to(torch.device('cpu')), source
-
-
 def complexity(model) -> Dict[str, float]:
     import torch
     from mmengine.analysis import get_model_complexity_info

@@ -206,10 +206,13 @@ def run_child(args) -> Dict[str, Any]:
     if args.child_genotypes:
         with open(args.child_genotypes) as f:
             derived = json.load(f)
+    from pose_nas.utils.memory import RssSampler
+    sampler = RssSampler()
     try:
         cfg, extra = sc.build_run_config(
             args.child_space, args.child, args.data_root, args.batch_size,
             max_iters, work_dir, REPO_ROOT, derived)
+        sampler.start()  # the model's memory: built, trained
         runner = Runner.from_cfg(cfg)
         start_hook = StartHook()
         runner.register_hook(start_hook)
@@ -228,6 +231,7 @@ def run_child(args) -> Dict[str, Any]:
         start = time.perf_counter()
         runner.train()
     except REFUSALS as e:
+        sampler.stop()
         if Clock.step or Clock.t0:  # it failed while training: a failure
             raise
         lines = str(e).strip().splitlines() or [type(e).__name__]
@@ -235,6 +239,7 @@ def run_child(args) -> Dict[str, Any]:
                     error=type(e).__name__,
                     config=sc.run_source(args.child_space, args.child)[0])
     total = time.perf_counter() - start
+    model_rss_rise = sampler.stop()
     rss_peak = _max_rss_kib()
     model = runner.model  # a partial-channel switch may have rewrapped it
     from pose_nas.nas.arch import is_arch_param_name
@@ -271,6 +276,7 @@ def run_child(args) -> Dict[str, Any]:
         peak_rss_mib=rss_peak / 1024,
         rss_before_train_mib=rss_before / 1024,
         rss_train_rise_mib=(rss_peak - rss_before) / 1024,
+        model_rss_rise_mib=model_rss_rise / 2**20,
         cuda_max_allocated_mib=(torch.cuda.max_memory_allocated() / 2**20
                                 if use_cuda else None),
         device='cuda' if use_cuda else 'cpu',

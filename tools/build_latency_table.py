@@ -11,7 +11,7 @@ Example (EfficientPose, deployed at 256x192, batch 1, one thread)::
 For every runtime it builds the config's supernet, times every distinct
 part of the budget module (the stem, every candidate of every block shape)
 and the neck + head, each on its own input shape, plus one empty call of
-the runtime (:func:`pose_nas.nas.latency_table.build_latency_table`), and
+the runtime (``--passes`` passes over all parts, the fastest kept) (:func:`pose_nas.nas.latency_table.build_latency_table`), and
 writes ``<out-dir>/<name>_<runtime>_b<batch>_t<threads>.json`` with the
 machine description. A search takes it as a latency budget::
 
@@ -53,8 +53,11 @@ def parse_args(argv=None):
     parser.add_argument('--warmup', type=int, default=10)
     parser.add_argument('--repeats', type=int, default=50)
     parser.add_argument('--rounds', type=int, default=3,
-                        help='rounds of --repeats calls per part; the '
-                        'lowest median is kept (default 3)')
+                        help='rounds of --repeats calls per part and pass; '
+                        'the lowest median is kept (default 3)')
+    parser.add_argument('--passes', type=int, default=3,
+                        help='passes over all parts; the fastest is kept '
+                        '(default 3)')
     parser.add_argument('--out-dir', default='benchmarks/latency_tables')
     parser.add_argument('--name', help='file name stem (default: the '
                         "budget module's class and the input size)")
@@ -100,7 +103,7 @@ def build_one(args, cfg, runtime):
     t0 = time.perf_counter()
     table = build_latency_table(
         supernet, (w, h), runtime, args.batch_size, args.threads,
-        args.warmup, args.repeats, args.rounds, machine,
+        args.warmup, args.repeats, args.rounds, args.passes, machine,
         meta=dict(config=args.config, space=space, rounds=args.rounds),
         progress=lambda line: print(f'  {runtime} {line}', flush=True))
     build_s = time.perf_counter() - t0

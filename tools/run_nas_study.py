@@ -46,6 +46,11 @@ def parse_args():
         '--resume', action='store_true',
         help='keep the runs an earlier invocation finished in --work-dir')
     parser.add_argument(
+        '--import-runs', metavar='SUMMARY_JSON',
+        help="count the runs of an earlier invocation's summary.json (the "
+        'same study and data; e.g. one kept under benchmarks/ when a study '
+        'spans sessions) as finished, although their checkpoints are gone')
+    parser.add_argument(
         '--threads', type=int,
         help='OpenMP/MKL threads of every train/test run (default: '
         "torch's choice; 1 avoids oversubscription on a busy machine)")
@@ -63,7 +68,8 @@ def main():
         summary = run_study(args.study, args.work_dir, args.seeds,
                             args.variants, args.num_workers,
                             args.det_checkpoint, args.det_config,
-                            args.skip_topdown, args.threads, args.resume)
+                            args.skip_topdown, args.threads, args.resume,
+                            args.import_runs)
     except (FileNotFoundError, KeyError, ValueError) as e:
         print(f'run_nas_study: error: {e}', file=sys.stderr)
         sys.exit(1)

@@ -65,7 +65,8 @@ def measure_latency(module: nn.Module,
         runtime (str): ``'onnxruntime'`` or ``'pytorch'``.
         threads (int): intra-op threads.
         warmup (int): untimed calls.
-        repeats (int): timed calls per round.
+        repeats (int): timed calls per round (more for a module faster
+            than 2 ms: a round lasts at least 0.1 s).
         rounds (int): rounds of ``repeats`` calls; the round with the
             lowest median is reported (the least disturbed by other
             processes of a shared machine), ``round_medians_ms`` lists all.
@@ -96,12 +97,18 @@ def measure_latency(module: nn.Module,
                 input_shape=[int(s) for s in input_shape])
 
 
-def _best_round(fn, warmup: int, repeats: int, rounds: int):
-    """The round of ``repeats`` timed calls with the lowest median."""
-    results = [time_fn(fn, warmup if r == 0 else 0, repeats)
-               for r in range(max(1, int(rounds)))]
+def _best_round(fn, warmup: int, repeats: int, rounds: int,
+                min_round_s: float = 0.1):
+    """The round of timed calls with the lowest median; a round has
+    ``repeats`` calls, or more for a fast ``fn``: at least ``min_round_s``
+    seconds (a short disturbance of a shared machine then spoils fewer
+    rounds)."""
+    warm = time_fn(fn, 0, max(1, warmup))
+    n = max(int(repeats), int(min_round_s / max(warm['min_ms'] / 1e3, 1e-6)))
+    results = [time_fn(fn, 0, n) for _ in range(max(1, int(rounds)))]
     best = min(results, key=lambda r: r['median_ms'])
-    return dict(best, round_medians_ms=[r['median_ms'] for r in results])
+    return dict(best, warmup=warmup,
+                round_medians_ms=[r['median_ms'] for r in results])
 
 
 def _time_pytorch(module, x, threads, warmup, repeats, rounds):

@@ -14,10 +14,15 @@ def _ok(res: Optional[Dict[str, Any]]) -> bool:
 
 def train_memory(res: Dict[str, Any]) -> Tuple[str, float]:
     """The training memory the target compares: the CUDA peak on CUDA, else
-    the rise of the peak RSS during training (the peak RSS itself holds the
-    ~0.8 GiB of imports)."""
+    the peak rise of the sampled RSS from before the runner (and its model)
+    was built to the end of training: weights, gradients, optimizer state,
+    activations (the peak RSS itself holds the ~0.8 GiB of imports, and its
+    high-water mark is often set before training; results of an earlier
+    version have only that rise)."""
     if res.get('cuda_max_allocated_mib'):
         return 'cuda_max_allocated', res['cuda_max_allocated_mib']
+    if res.get('model_rss_rise_mib') is not None:
+        return 'model_rss_rise', res['model_rss_rise_mib']
     return 'rss_train_rise', res['rss_train_rise_mib']
 
 
@@ -39,6 +44,10 @@ def ratios(results: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, float]]:
         if base['rss_train_rise_mib'] > 0:
             r['rss_train_rise'] = (res['rss_train_rise_mib'] /
                                    base['rss_train_rise_mib'])
+        if (base.get('model_rss_rise_mib') or 0) > 0 and \
+                res.get('model_rss_rise_mib') is not None:
+            r['model_rss_rise'] = (res['model_rss_rise_mib'] /
+                                   base['model_rss_rise_mib'])
         if res.get('cuda_max_allocated_mib') and base.get(
                 'cuda_max_allocated_mib'):
             r['cuda_max_allocated'] = (res['cuda_max_allocated_mib'] /
@@ -125,7 +134,7 @@ def space_table(results: Dict[str, Dict[str, Any]],
     cuda = any(r.get('cuda_max_allocated_mib') for r in results.values())
     head = ['strategy', 's/iter median', 'x derived', 'compute s/iter',
             'x derived', 's/iter amortized', 'x derived', 'peak RSS MiB',
-            'x derived', 'RSS rise MiB', 'x derived', 'params',
+            'x derived', 'train memory MiB', 'x derived', 'params',
             f'{TARGET}x target']
     if cuda:
         head[-2:-2] = ['CUDA peak MiB', 'x derived']
@@ -146,8 +155,8 @@ def space_table(results: Dict[str, Dict[str, Any]],
             f"{res['compute_s_median']:.3f}", f"{r['compute_time']:.2f}",
             f"{res['amortized_s']:.3f}", f"{r['amortized_time']:.2f}",
             f"{res['peak_rss_mib']:.0f}", f"{r['peak_rss']:.2f}",
-            f"{res['rss_train_rise_mib']:.0f}",
-            f"{r.get('rss_train_rise', float('nan')):.2f}",
+            f"{train_memory(res)[1]:.0f}",
+            f"{r['train_memory']:.2f}",
             f"{res['params']:,}"
         ]
         if cuda:

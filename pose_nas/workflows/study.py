@@ -106,6 +106,37 @@ def _previous_runs(work_dir: str) -> Dict[tuple, Dict[str, Any]]:
                          'over') from e
 
 
+def _imported_runs(path: str, study_file: str, data: dict,
+                   retrain_epochs: int) -> Dict[tuple, Dict[str, Any]]:
+    """(variant, seed) -> record of the finished runs in the summary
+    ``path`` of an earlier invocation, which must be of a study file of the
+    same name, on the same data, with the same retraining epochs (else a
+    one-line ``ValueError``). Each record gets ``imported_from``."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'--import-runs: {path} does not exist')
+    with open(path) as f:
+        try:
+            previous = json.load(f)
+        except ValueError as e:
+            raise ValueError(f'--import-runs: {path} is not JSON ({e})') \
+                from e
+    for what, mine, theirs in (
+            ('study', osp.basename(study_file),
+             osp.basename(str(previous.get('study')))),
+            ('data', data, previous.get('data')),
+            ('retrain_epochs', retrain_epochs,
+             previous.get('retrain_epochs'))):
+        if mine != theirs:
+            raise ValueError(f'--import-runs: {path} has {what} {theirs!r}, '
+                             f'this study {mine!r}')
+    out = {}
+    for rec in previous.get('runs', []):
+        if 'metrics' in rec:
+            out[(rec['variant'], rec['seed'])] = dict(rec,
+                                                     imported_from=path)
+    return out
+
+
 def _previous_topdown(work_dir: str) -> Optional[Dict[str, Any]]:
     """The top-down result of an earlier invocation (kept by --resume
     with --skip-topdown), or None."""
@@ -319,14 +350,19 @@ def run_study(study_file: str,
               det_config: Optional[str] = None,
               skip_topdown: bool = False,
               threads: Optional[int] = None,
-              resume: bool = False) -> Dict[str, Any]:
+              resume: bool = False,
+              import_runs: Optional[str] = None) -> Dict[str, Any]:
     """Run a whole study; writes ``summary.json`` and ``results.md`` under
     ``work_dir`` (updated after every run, so a long study can be watched)
     and returns the summary. ``threads`` sets OpenMP/MKL threads of the
     tool subprocesses (on a shared machine, 1 avoids oversubscription).
     ``resume``: keep the runs an earlier invocation finished (listed in
     ``work_dir/summary.json`` with their checkpoint present) and run only
-    the rest (and the top-down step)."""
+    the rest (and the top-down step). ``import_runs``: the ``summary.json``
+    of an earlier invocation of the same study on the same data, e.g. one
+    kept under ``benchmarks/`` when a study takes longer than a session: its
+    runs count as finished although their checkpoints are gone (see
+    :func:`_imported_runs`)."""
     import pose_nas  # noqa: F401  registries, compat shims
     from pose_nas.datasets import generate_synthetic_dataset
 
@@ -357,6 +393,10 @@ def run_study(study_file: str,
         threads=threads, runs=[])
 
     done = _previous_runs(work_dir) if resume else {}
+    if import_runs:
+        for key, rec in _imported_runs(import_runs, study_file, data,
+                                       study.retrain_epochs).items():
+            done.setdefault(key, rec)
     # --resume keeps (and reports) an earlier invocation's runs of other
     # variants / seeds too: running a subset never drops finished work
     summary['runs'] = [

@@ -80,8 +80,8 @@ def test_benchmark_search_tiny(tiny_run):
     assert results['darts1+pc']['params'] < \
         results['darts1+pc']['params_before_train']
     # + the edge-normalisation betas (arch_beta.node{j}): more arch params
-    # than the cells' alphas alone (14 edges x 8 ops x 2 cell types)
-    assert results['darts1+pc']['arch_params'] > 14 * 8 * 2
+    # than the supernet's alphas alone (36 in this small space)
+    assert results['darts1+pc']['arch_params'] > 36
     summary = report['summary']['cellnet']
     assert summary['cheapest'] == 'darts1+pc'
     assert set(summary['cheap']) == {'darts1+pc'}

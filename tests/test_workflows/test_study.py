@@ -6,6 +6,7 @@ import glob
 import json
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 
@@ -160,6 +161,23 @@ def test_resume_keeps_finished_runs(tmp_path, repo_root, monkeypatch):
     os.remove(tmp_path / 'ckpt1.pth')
     study_mod.run_study(path, work, resume=True)
     assert ran == [0, 1, 1]
+    # ... unless the summary is imported (a study spanning sessions): its
+    # runs count as finished, checkpoints or not, in a new work dir
+    kept = str(tmp_path / 'kept.json')
+    shutil.copy(osp.join(work, 'summary.json'), kept)
+    os.remove(tmp_path / 'ckpt0.pth')
+    os.remove(tmp_path / 'ckpt1.pth')
+    out = study_mod.run_study(path, str(tmp_path / 'work2'),
+                              import_runs=kept)
+    assert ran == [0, 1, 1]
+    assert [r['imported_from'] for r in out['runs']] == [kept, kept]
+    # runs on other data (or of another study) are refused in one line
+    other = _write(tmp_path, f"data=dict(num_train=3, num_val=2)\n"
+                   f"seeds=[0, 1]\nretrain_epochs=1\n"
+                   f"variants=[dict(name='a', config={cfg!r})]")
+    with pytest.raises(ValueError, match='--import-runs: .* has data'):
+        study_mod.run_study(other, str(tmp_path / 'work3'),
+                            import_runs=kept)
 
 
 def test_resume_of_a_subset_keeps_the_other_variants(tmp_path, repo_root,

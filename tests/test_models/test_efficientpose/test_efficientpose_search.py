@@ -93,3 +93,38 @@ def test_budget_search_through_mmpose_train_tool(tmp_path):
 
     flops = count_flops(Net(), (torch.zeros(1, 3, 256, 192), ))
     assert abs(flops / target - 1) <= 0.05
+
+    # the same search derived onto a latency budget instead: a table of
+    # this space (PyTorch, built here), a target inside its range; the
+    # derived net's predicted latency is on the target
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import MODELS
+
+    from pose_nas.nas.cost import ArchBudget
+    from pose_nas.nas.latency_table import build_latency_table
+    init_default_scope('mmpose')
+    supernet = MODELS.build(Config.fromfile(cfg_path).model)
+    table = build_latency_table(supernet, (192, 256), 'pytorch', warmup=1,
+                                repeats=3, rounds=1, passes=1)
+    lut = table.save(str(tmp_path / 'lut.json'))
+    lat = ArchBudget(supernet, 1.0, metric='latency', latency_table=lut)
+    ms = lat.min_cost + 0.5 * (lat.max_cost - lat.min_cost)
+    out_lat = str(tmp_path / 'derived_latency')
+    _run([osp.join(REPO, 'tools/derive_arch.py'), cfg_path,
+          osp.join(work, 'epoch_2.pth'), '--out-dir', out_lat,
+          '--retrain-config', train_path, '--budget-latency-ms', str(ms),
+          '--latency-table', lut])
+    g = load_genotype(osp.join(out_lat, 'genotype_backbone.json'))
+    assert g.meta['rule'] == 'budget_projection'
+    cands = supernet.backbone.block_candidates
+    choices = [c.index(op) for c, op in zip(cands, g['blocks']['ops'])]
+    assert abs(lat.cost_of(choices) / ms - 1) <= 0.05
+    # a latency budget without its table: one line, exit status 1
+    proc = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools/derive_arch.py'), cfg_path,
+         osp.join(work, 'epoch_2.pth'), '--out-dir', out_lat,
+         '--budget-latency-ms', str(ms)], cwd=REPO, capture_output=True,
+        text=True, timeout=600)
+    assert proc.returncode == 1
+    assert '--budget-latency-ms and --latency-table go together' in \
+        proc.stderr
