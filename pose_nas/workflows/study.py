@@ -50,6 +50,8 @@ from pose_nas.datasets.heldout_split import check_search_never_reads
 from .config_retarget import retarget_config
 from .metrics import latest_metrics, match_topdown_results
 from .study_checks import check_seeds, check_study, resolve, with_seed
+from .study_records import (imported_runs, previous_runs,
+                            previous_topdown)
 from .study_stats import (arch_movement, comparison_table, comparisons,
                           default_pairs, markdown_table, movement_table,
                           plot_study, summarize)
@@ -81,70 +83,6 @@ def study_splits(data: dict) -> Dict[str, int]:
                          'to report on')
     return {split: int(data.get(f'num_{split}', sizes[split]))
             for split in ('train', 'val', REPORT_SPLIT)}
-
-
-def _previous_runs(work_dir: str) -> Dict[tuple, Dict[str, Any]]:
-    """(variant, seed) -> record of the runs an earlier invocation
-    finished (listed in ``work_dir/summary.json``, checkpoint present)."""
-    path = osp.join(work_dir, 'summary.json')
-    if not osp.isfile(path):
-        return {}
-    try:
-        with open(path) as f:
-            previous = json.load(f)
-        runs = [rec for rec in previous.get('runs', [])
-                if osp.isfile(rec.get('checkpoint', ''))]
-        for rec in runs:  # a record of a version that did not keep it
-            history = osp.join(work_dir, rec['variant'], f"seed{rec['seed']}",
-                               'search', 'arch_history.jsonl')
-            if 'search_arch' not in rec and osp.isfile(history):
-                rec['search_arch'] = arch_movement(history)
-        return {(rec['variant'], rec['seed']): rec for rec in runs}
-    except (ValueError, AttributeError, TypeError, KeyError) as e:
-        raise ValueError(f'--resume: cannot read the earlier summary {path} '
-                         f'({type(e).__name__}: {e}); remove it to start '
-                         'over') from e
-
-
-def _imported_runs(path: str, study_file: str, data: dict,
-                   retrain_epochs: int) -> Dict[tuple, Dict[str, Any]]:
-    """(variant, seed) -> record of the finished runs in the summary
-    ``path`` of an earlier invocation, which must be of a study file of the
-    same name, on the same data, with the same retraining epochs (else a
-    one-line ``ValueError``). Each record gets ``imported_from``."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'--import-runs: {path} does not exist')
-    with open(path) as f:
-        try:
-            previous = json.load(f)
-        except ValueError as e:
-            raise ValueError(f'--import-runs: {path} is not JSON ({e})') \
-                from e
-    for what, mine, theirs in (
-            ('study', osp.basename(study_file),
-             osp.basename(str(previous.get('study')))),
-            ('data', data, previous.get('data')),
-            ('retrain_epochs', retrain_epochs,
-             previous.get('retrain_epochs'))):
-        if mine != theirs:
-            raise ValueError(f'--import-runs: {path} has {what} {theirs!r}, '
-                             f'this study {mine!r}')
-    out = {}
-    for rec in previous.get('runs', []):
-        if 'metrics' in rec:
-            out[(rec['variant'], rec['seed'])] = dict(rec,
-                                                     imported_from=path)
-    return out
-
-
-def _previous_topdown(work_dir: str) -> Optional[Dict[str, Any]]:
-    """The top-down result of an earlier invocation (kept by --resume
-    with --skip-topdown), or None."""
-    path = osp.join(work_dir, 'summary.json')
-    if not osp.isfile(path):
-        return None
-    with open(path) as f:
-        return json.load(f).get('topdown')
 
 
 def _last_checkpoint(work_dir: str, epochs: int) -> str:
@@ -362,7 +300,7 @@ def run_study(study_file: str,
     of an earlier invocation of the same study on the same data, e.g. one
     kept under ``benchmarks/`` when a study takes longer than a session: its
     runs count as finished although their checkpoints are gone (see
-    :func:`_imported_runs`)."""
+    :func:`~pose_nas.workflows.study_records.imported_runs`)."""
     import pose_nas  # noqa: F401  registries, compat shims
     from pose_nas.datasets import generate_synthetic_dataset
 
@@ -392,9 +330,9 @@ def run_study(study_file: str,
         flops_input_size=list(study.get('flops_input_size', (192, 256))),
         threads=threads, runs=[])
 
-    done = _previous_runs(work_dir) if resume else {}
+    done = previous_runs(work_dir) if resume else {}
     if import_runs:
-        for key, rec in _imported_runs(import_runs, study_file, data,
+        for key, rec in imported_runs(import_runs, study_file, data,
                                        study.retrain_epochs).items():
             done.setdefault(key, rec)
     # --resume keeps (and reports) an earlier invocation's runs of other
@@ -403,9 +341,9 @@ def run_study(study_file: str,
         rec for (name, seed), rec in done.items()
         if seed not in seeds or name not in [v['name'] for v in chosen]
     ]
-    previous_topdown = _previous_topdown(work_dir) if resume else None
-    if previous_topdown:
-        summary['topdown'] = previous_topdown
+    earlier_topdown = previous_topdown(work_dir) if resume else None
+    if earlier_topdown:
+        summary['topdown'] = earlier_topdown
     ran = {r['variant'] for r in summary['runs']}
     reported = [v for v in study.variants if v in chosen or v['name'] in ran]
     names = [v['name'] for v in reported]
