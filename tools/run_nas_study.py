@@ -46,10 +46,11 @@ def parse_args():
         '--resume', action='store_true',
         help='keep the runs an earlier invocation finished in --work-dir')
     parser.add_argument(
-        '--import-runs', metavar='SUMMARY_JSON',
-        help="count the runs of an earlier invocation's summary.json (the "
-        'same study and data; e.g. one kept under benchmarks/ when a study '
-        'spans sessions) as finished, although their checkpoints are gone')
+        '--import-runs', metavar='SUMMARY_JSON', nargs='+',
+        help="count the runs of earlier invocations' summary.json files (the "
+        'same study and data; e.g. kept under benchmarks/ when a study '
+        'spans sessions, or of seeds run as parallel processes) as '
+        'finished, although their checkpoints are gone')
     parser.add_argument(
         '--threads', type=int,
         help='OpenMP/MKL threads of every train/test run (default: '

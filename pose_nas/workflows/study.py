@@ -41,7 +41,7 @@ import json
 import os
 import os.path as osp
 import time
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 from mmengine.config import Config
 
@@ -289,7 +289,8 @@ def run_study(study_file: str,
               skip_topdown: bool = False,
               threads: Optional[int] = None,
               resume: bool = False,
-              import_runs: Optional[str] = None) -> Dict[str, Any]:
+              import_runs: Union[str, Sequence[str], None] = None
+              ) -> Dict[str, Any]:
     """Run a whole study; writes ``summary.json`` and ``results.md`` under
     ``work_dir`` (updated after every run, so a long study can be watched)
     and returns the summary. ``threads`` sets OpenMP/MKL threads of the
@@ -297,9 +298,10 @@ def run_study(study_file: str,
     ``resume``: keep the runs an earlier invocation finished (listed in
     ``work_dir/summary.json`` with their checkpoint present) and run only
     the rest (and the top-down step). ``import_runs``: the ``summary.json``
-    of an earlier invocation of the same study on the same data, e.g. one
-    kept under ``benchmarks/`` when a study takes longer than a session: its
-    runs count as finished although their checkpoints are gone (see
+    (or several) of earlier invocations of the same study on the same data,
+    e.g. kept under ``benchmarks/`` when a study takes longer than a session
+    or ran its seeds as parallel processes: their runs count as finished
+    although their checkpoints are gone; a run in two of them is an error (see
     :func:`~pose_nas.workflows.study_records.imported_runs`)."""
     import pose_nas  # noqa: F401  registries, compat shims
     from pose_nas.datasets import generate_synthetic_dataset
@@ -333,7 +335,7 @@ def run_study(study_file: str,
     done = previous_runs(work_dir) if resume else {}
     if import_runs:
         for key, rec in imported_runs(import_runs, study_file, data,
-                                       study.retrain_epochs).items():
+                                      study.retrain_epochs).items():
             done.setdefault(key, rec)
     # --resume keeps (and reports) an earlier invocation's runs of other
     # variants / seeds too: running a subset never drops finished work

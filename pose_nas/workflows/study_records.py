@@ -5,7 +5,7 @@
 earlier top-down result."""
 import json
 import os.path as osp
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence, Union
 
 from .study_stats import arch_movement
 
@@ -33,12 +33,29 @@ def previous_runs(work_dir: str) -> Dict[tuple, Dict[str, Any]]:
                          'over') from e
 
 
-def imported_runs(path: str, study_file: str, data: dict,
+def imported_runs(paths: Union[str, Sequence[str]], study_file: str,
+                  data: dict, retrain_epochs: int
+                  ) -> Dict[tuple, Dict[str, Any]]:
+    """(variant, seed) -> record of the finished runs in the summaries
+    ``paths`` of earlier invocations (e.g. seeds run as parallel processes),
+    each of a study file of the same name, on the same data, with the same
+    retraining epochs (else a one-line ``ValueError``; so is a run that two
+    of them hold). Each record gets ``imported_from``."""
+    out: Dict[tuple, Dict[str, Any]] = {}
+    for path in [paths] if isinstance(paths, str) else list(paths):
+        for key, rec in _imported_runs(path, study_file, data,
+                                       retrain_epochs).items():
+            if key in out:
+                raise ValueError(
+                    f'--import-runs: {key[0]!r} seed {key[1]} is in both '
+                    f"{out[key]['imported_from']} and {path}")
+            out[key] = rec
+    return out
+
+
+def _imported_runs(path: str, study_file: str, data: dict,
                    retrain_epochs: int) -> Dict[tuple, Dict[str, Any]]:
-    """(variant, seed) -> record of the finished runs in the summary
-    ``path`` of an earlier invocation, which must be of a study file of the
-    same name, on the same data, with the same retraining epochs (else a
-    one-line ``ValueError``). Each record gets ``imported_from``."""
+    """The finished runs of one earlier summary (see :func:`imported_runs`)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'--import-runs: {path} does not exist')
     with open(path) as f:

@@ -171,6 +171,22 @@ def test_resume_keeps_finished_runs(tmp_path, repo_root, monkeypatch):
                               import_runs=kept)
     assert ran == [0, 1, 1]
     assert [r['imported_from'] for r in out['runs']] == [kept, kept]
+    # seeds run as parallel processes: one summary each, merged
+    halves = []
+    for seed in (0, 1):
+        summary = json.load(open(kept))
+        summary['runs'] = [r for r in summary['runs'] if r['seed'] == seed]
+        halves.append(str(tmp_path / f'seed{seed}.json'))
+        json.dump(summary, open(halves[-1], 'w'))
+    out = study_mod.run_study(path, str(tmp_path / 'work4'),
+                              import_runs=halves)
+    assert ran == [0, 1, 1]
+    assert [(r['seed'], r['imported_from']) for r in out['runs']] == \
+        [(0, halves[0]), (1, halves[1])]
+    # ... but a run in two of them is ambiguous
+    with pytest.raises(ValueError, match="'a' seed 0 is in both"):
+        study_mod.run_study(path, str(tmp_path / 'work5'),
+                            import_runs=[kept, halves[0]])
     # runs on other data (or of another study) are refused in one line
     other = _write(tmp_path, f"data=dict(num_train=3, num_val=2)\n"
                    f"seeds=[0, 1]\nretrain_epochs=1\n"

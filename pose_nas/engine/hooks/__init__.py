@@ -1,4 +1,5 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
+from .channels_last_hook import ChannelsLastHook
 from .darts_arch_grads import (first_order_arch_grads, sgd_virtual_step,
                                unrolled_arch_grads)
 from .darts_arch_hook import DartsArchHook
@@ -10,6 +11,7 @@ from .reinforce_controller_hook import ReinforceControllerHook
 from .rng_state_hook import RNGStateHook, get_rng_state, set_rng_state
 
 __all__ = [
+    'ChannelsLastHook',
     'DartsArchHook', 'first_order_arch_grads', 'sgd_virtual_step',
     'unrolled_arch_grads',
     'GenotypeLoggerHook', 'GumbelTemperatureHook', 'gumbel_temperature',
