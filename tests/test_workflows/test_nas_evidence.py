@@ -1,0 +1,66 @@
+# Copyright (c) pose_nas contributors. All rights reserved.
+"""nas_evidence: kept studies side by side, nets rebuilt and timed."""
+import copy
+import json
+import os.path as osp
+import subprocess
+import sys
+
+from pose_nas.workflows.nas_evidence import (cross_method_table, method_rows,
+                                             run_config)
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REFERENCE = osp.join(REPO, 'benchmarks', 'synthcoco_bench_v1_reference.json')
+
+
+def _reference():
+    with open(REFERENCE) as f:
+        return json.load(f)
+
+
+def test_rows_rebuild_the_nets_and_time_them():
+    summary = _reference()
+    # the weak baseline only (a small net, quick to time)
+    summary['table'] = [r for r in summary['table']
+                        if r['variant'] == 'weak-c8']
+    rows = method_rows(summary, REPO, latency=True)
+    (row, ) = rows
+    assert row['n'] == 3 and abs(row['mean'] - 0.323) < 1e-3
+    assert 0.05 < row['params_m'] < 0.07 and row['search_s'] is None
+    assert 0 < row['latency_ms'] < 1000
+    table = cross_method_table({'reference': rows})
+    assert '| reference | weak-c8 | 0.323 ± 0.007 (3) | 0.06 | 0.010 |' \
+        in table
+
+
+def test_run_config_prefers_the_kept_net(tmp_path):
+    summary = _reference()
+    rec = copy.deepcopy(summary['runs'][0])
+    # a fixed net of the study: its shipped config
+    assert run_config(summary, rec, REPO).endswith(
+        'td-hm_res18s3-c32_hm_1xb32-10e_synthcoco-bench-v1-128x96.py')
+    rec['kept'] = dict(config='benchmarks/studies/x/retrain_config.py')
+    assert run_config(summary, rec, REPO) == osp.join(
+        REPO, 'benchmarks/studies/x/retrain_config.py')
+    rec.pop('kept')
+    rec['variant'] = 'searched'  # not a fixed config, nothing kept
+    assert run_config(summary, rec, REPO) is None
+
+
+def test_tool_writes_markdown_and_json(tmp_path):
+    out = str(tmp_path / 'evidence')
+    proc = subprocess.run([
+        sys.executable, osp.join(REPO, 'tools', 'nas_evidence.py'),
+        '--reference', REFERENCE, '--out', out, '--no-latency'
+    ], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    md = open(out + '.md').read()
+    assert '| reference | baseline | 0.509 ± 0.009 (3) |' in md
+    assert 'python tools/nas_evidence.py --reference' in md
+    assert json.load(open(out + '.json'))['methods']['reference']['rows']
+    proc = subprocess.run([
+        sys.executable, osp.join(REPO, 'tools', 'nas_evidence.py'),
+        '--study', 'nothing', '--out', out
+    ], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode != 0
+    assert "'nothing' is not METHOD=SUMMARY_JSON" in proc.stderr
