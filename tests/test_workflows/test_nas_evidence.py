@@ -1,10 +1,12 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 """nas_evidence: kept studies side by side, nets rebuilt and timed."""
 import copy
+import importlib.util
 import json
 import os.path as osp
-import subprocess
 import sys
+
+import pytest
 
 from pose_nas.workflows.nas_evidence import (cross_method_table, method_rows,
                                              run_config)
@@ -47,20 +49,26 @@ def test_run_config_prefers_the_kept_net(tmp_path):
     assert run_config(summary, rec, REPO) is None
 
 
-def test_tool_writes_markdown_and_json(tmp_path):
-    out = str(tmp_path / 'evidence')
-    proc = subprocess.run([
-        sys.executable, osp.join(REPO, 'tools', 'nas_evidence.py'),
-        '--reference', REFERENCE, '--out', out, '--no-latency'
-    ], capture_output=True, text=True, cwd=REPO)
-    assert proc.returncode == 0, proc.stderr
+def _tool():
+    spec = importlib.util.spec_from_file_location(
+        'nas_evidence_tool', osp.join(REPO, 'tools', 'nas_evidence.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tool_writes_markdown_and_json(tmp_path, monkeypatch, capsys):
+    tool, out = _tool(), str(tmp_path / 'evidence')
+    monkeypatch.setattr(sys, 'argv', [
+        'nas_evidence.py', '--reference', REFERENCE, '--out', out,
+        '--no-latency'])
+    tool.main()
     md = open(out + '.md').read()
     assert '| reference | baseline | 0.509 ± 0.009 (3) |' in md
     assert 'python tools/nas_evidence.py --reference' in md
     assert json.load(open(out + '.json'))['methods']['reference']['rows']
-    proc = subprocess.run([
-        sys.executable, osp.join(REPO, 'tools', 'nas_evidence.py'),
-        '--study', 'nothing', '--out', out
-    ], capture_output=True, text=True, cwd=REPO)
-    assert proc.returncode != 0
-    assert "'nothing' is not METHOD=SUMMARY_JSON" in proc.stderr
+    monkeypatch.setattr(sys, 'argv', [
+        'nas_evidence.py', '--study', 'nothing', '--out', out])
+    with pytest.raises(SystemExit, match="'nothing' is not "
+                       'METHOD=SUMMARY_JSON'):
+        tool.main()
