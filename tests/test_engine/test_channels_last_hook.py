@@ -1,10 +1,10 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 """ChannelsLastHook: the model and its inputs in NHWC, same values."""
 import copy
+import glob
 import os.path as osp
 from types import SimpleNamespace
 
-import pytest
 import torch
 from mmengine.config import Config
 
@@ -86,7 +86,14 @@ def test_twice_registers_one_input_hook(repo_root):
                               plain(x, None, mode='tensor'), atol=1e-5)
 
 
-@pytest.mark.parametrize('config', [EP_A])
-def test_bench_recipe_runs_channels_last(repo_root, config):
-    cfg = Config.fromfile(osp.join(repo_root, config))
-    assert dict(type='ChannelsLastHook') in cfg.custom_hooks
+BENCH = sorted(glob.glob(osp.join(osp.dirname(osp.dirname(osp.dirname(
+    osp.abspath(__file__)))), 'configs', '*', '*synthcoco-bench-v1*.py')))
+
+
+def test_every_bench_config_runs_channels_last():
+    """One recipe: every net and search on the benchmark trains in
+    channels-last (the wall times of benchmarks/nas_evidence.md compare)."""
+    assert len(BENCH) >= 12
+    for config in BENCH:
+        hooks = Config.fromfile(config).get('custom_hooks') or []
+        assert dict(type='ChannelsLastHook') in hooks, config
