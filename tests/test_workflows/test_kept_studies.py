@@ -43,7 +43,6 @@ def test_kept_net_rebuilds_with_its_reported_params(config, rec,
     init_default_scope('mmpose')
     model = MODELS.build(cfg.model)
     assert sum(p.numel() for p in model.parameters()) == rec['params']
-    assert 0 <= rec['metrics']['coco/AP'] <= 1
 
 
 def test_seed_summaries_import_into_their_study():
@@ -59,3 +58,21 @@ def test_seed_summaries_import_into_their_study():
         assert runs and all(seed in cfg.seeds for _, seed in runs)
         variants = {v['name'] for v in cfg.variants}
         assert {name for name, _ in runs} <= variants
+
+
+def test_merged_tables_hold_the_seed_runs_numbers():
+    """A merged study summary (benchmarks/studies/<study>/summary.json)
+    reports exactly the AP and parameters of the per-seed runs it merged."""
+    seeds = {}
+    for path in SEED_SUMMARIES:
+        for rec in _load(path)['runs']:
+            seeds[(rec['variant'], rec['seed'])] = rec
+    merged = glob.glob(osp.join(ROOT, 'benchmarks', 'studies', '*',
+                                'summary.json'))
+    if not merged:
+        pytest.skip('no merged study')
+    for path in merged:
+        for rec in _load(path)['runs']:
+            kept = seeds[(rec['variant'], rec['seed'])]
+            assert rec['metrics'] == kept['metrics'], path
+            assert rec['params'] == kept['params'], path
