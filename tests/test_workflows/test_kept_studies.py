@@ -65,14 +65,16 @@ def test_merged_tables_hold_the_seed_runs_numbers():
     reports exactly the AP and parameters of the per-seed runs it merged."""
     seeds = {}
     for path in SEED_SUMMARIES:
-        for rec in _load(path)['runs']:
-            seeds[(rec['variant'], rec['seed'])] = rec
+        summary = _load(path)
+        for rec in summary['runs']:
+            seeds[(summary['study'], rec['variant'], rec['seed'])] = rec
     merged = glob.glob(osp.join(ROOT, 'benchmarks', 'studies', '*',
                                 'summary.json'))
     if not merged:
         pytest.skip('no merged study')
     for path in merged:
-        for rec in _load(path)['runs']:
-            kept = seeds[(rec['variant'], rec['seed'])]
+        summary = _load(path)
+        for rec in summary['runs']:
+            kept = seeds[(summary['study'], rec['variant'], rec['seed'])]
             assert rec['metrics'] == kept['metrics'], path
             assert rec['params'] == kept['params'], path
