@@ -57,7 +57,7 @@ log_processor = dict(
 model = dict(
     backbone=dict(
         genotype=
-        'benchmarks/studies/efficientpose_bench_v1/seed2_gdas/gdas/seed2/genotype_backbone.json',
+        'benchmarks/studies/efficientpose_bench_v1/seed2/gdas/seed2/genotype_backbone.json',
         stages=(
             (
                 32,
