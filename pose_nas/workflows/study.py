@@ -12,6 +12,8 @@ A study is an MMEngine config (see ``configs/*/studies/``)::
     search_epochs = 4
     retrain_epochs = 20
     flops_input_size = (192, 256)                     # (w, h) for GFLOPs
+    # optional: every net retrained at one GFLOPs (study_width.py)
+    width_match = dict(gflops=0.1, tolerance=0.02, choices=[...])
     variants = [
         # search -> derive (tools/derive_arch.py) -> retrain -> test
         dict(name='searched', search_config='../x_search.py',
@@ -52,6 +54,7 @@ from .metrics import latest_metrics, match_topdown_results
 from .study_checks import check_seeds, check_study, resolve, with_seed
 from .study_records import (imported_runs, previous_runs,
                             previous_topdown)
+from .study_width import check_width_match, match_width
 from .study_stats import (arch_movement, comparison_table, comparisons,
                           default_pairs, markdown_table, movement_table,
                           plot_study, summarize)
@@ -171,6 +174,12 @@ def run_variant(study: Config, study_file: str, variant: dict, seed: int,
 
     cfg = Config.fromfile(train_cfg_file)
     cfg.merge_from_dict(variant.get('retrain_cfg_options', {}))
+    if study.get('width_match'):  # every net at the study's one GFLOPs
+        rec['width'] = match_width(
+            cfg, study.width_match, study.get('flops_input_size',
+                                              (192, 256)),
+            f"variant {variant['name']!r} seed {seed}")
+        cfg.merge_from_dict(copy.deepcopy(rec['width']['options']))
     epochs = int(variant.get('retrain_epochs', study.retrain_epochs))
     retarget_config(cfg, coco_root, epochs, num_workers=num_workers,
                     test_split=REPORT_SPLIT)
@@ -212,15 +221,18 @@ def _random_flops_matched(study: Config, study_file: str, variant: dict,
         raise RuntimeError(f"variant {variant['name']!r}: variant {of!r} "
                            f'has no finished run at seed {seed} to match')
     input_size = tuple(study.get('flops_input_size', (192, 256)))
+    # as heavy as the matched net in the searched space (before widening)
+    gflops = target[-1].get('width', {}).get('base_gflops',
+                                             target[-1]['gflops'])
     result = derive_random_arch(
         resolve(study_file, variant['search_config']),
         osp.join(out_dir, 'derived'), seed,
         cfg_options=variant.get('search_cfg_options'),
-        match=dict(gflops=target[-1]['gflops'], input_size=input_size,
+        match=dict(gflops=gflops, input_size=input_size,
                    tolerance=variant.get('flops_tolerance', 0.05),
                    retrain_cfg_options=variant.get('retrain_cfg_options')))
     rec['genotypes'] = sorted(result['genotypes'].values())
-    rec['random_draw'] = dict(of=of, target_gflops=target[-1]['gflops'],
+    rec['random_draw'] = dict(of=of, target_gflops=gflops,
                               gflops=result['gflops'], trial=result['trial'],
                               walk=result.get('walk'))
     return result['config']
@@ -330,12 +342,13 @@ def run_study(study_file: str,
         data=data, retrain_epochs=study.retrain_epochs,
         search_epochs=study.get('search_epochs'),
         flops_input_size=list(study.get('flops_input_size', (192, 256))),
-        threads=threads, runs=[])
+        width_match=study.get('width_match'), threads=threads, runs=[])
 
     done = previous_runs(work_dir) if resume else {}
     if import_runs:
         for key, rec in imported_runs(import_runs, study_file, data,
-                                      study.retrain_epochs).items():
+                                      study.retrain_epochs,
+                                      study.get('width_match')).items():
             done.setdefault(key, rec)
     # --resume keeps (and reports) an earlier invocation's runs of other
     # variants / seeds too: running a subset never drops finished work

@@ -62,6 +62,9 @@ def check_study(study: Config, study_file: str) -> None:
             raise ValueError(f'study {study_file}: `compare` entries are '
                              f'pairs of two different variants of {names}, '
                              f'got {pair!r}')
+    if study.get('width_match') is not None:
+        from .study_width import check_width_match
+        check_width_match(study.width_match, f'study {study_file}')
     td = study.get('topdown')
     if td:
         if td.get('variant') not in names:

@@ -34,17 +34,19 @@ def previous_runs(work_dir: str) -> Dict[tuple, Dict[str, Any]]:
 
 
 def imported_runs(paths: Union[str, Sequence[str]], study_file: str,
-                  data: dict, retrain_epochs: int
+                  data: dict, retrain_epochs: int,
+                  width_match: Optional[dict] = None
                   ) -> Dict[tuple, Dict[str, Any]]:
     """(variant, seed) -> record of the finished runs in the summaries
     ``paths`` of earlier invocations (e.g. seeds run as parallel processes),
     each of a study file of the same name, on the same data, with the same
-    retraining epochs (else a one-line ``ValueError``; so is a run that two
-    of them hold). Each record gets ``imported_from``."""
+    retraining epochs and the same ``width_match`` (else a one-line
+    ``ValueError``; so is a run that two of them hold). Each record gets
+    ``imported_from``."""
     out: Dict[tuple, Dict[str, Any]] = {}
     for path in [paths] if isinstance(paths, str) else list(paths):
         for key, rec in _imported_runs(path, study_file, data,
-                                       retrain_epochs).items():
+                                       retrain_epochs, width_match).items():
             if key in out:
                 raise ValueError(
                     f'--import-runs: {key[0]!r} seed {key[1]} is in both '
@@ -54,7 +56,8 @@ def imported_runs(paths: Union[str, Sequence[str]], study_file: str,
 
 
 def _imported_runs(path: str, study_file: str, data: dict,
-                   retrain_epochs: int) -> Dict[tuple, Dict[str, Any]]:
+                   retrain_epochs: int, width_match: Optional[dict] = None
+                   ) -> Dict[tuple, Dict[str, Any]]:
     """The finished runs of one earlier summary (see :func:`imported_runs`)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'--import-runs: {path} does not exist')
@@ -69,7 +72,9 @@ def _imported_runs(path: str, study_file: str, data: dict,
              osp.basename(str(previous.get('study')))),
             ('data', data, previous.get('data')),
             ('retrain_epochs', retrain_epochs,
-             previous.get('retrain_epochs'))):
+             previous.get('retrain_epochs')),
+            ('width_match', _plain(width_match),
+             _plain(previous.get('width_match')))):
         if mine != theirs:
             raise ValueError(f'--import-runs: {path} has {what} {theirs!r}, '
                              f'this study {mine!r}')
@@ -79,6 +84,12 @@ def _imported_runs(path: str, study_file: str, data: dict,
             out[(rec['variant'], rec['seed'])] = dict(rec,
                                                      imported_from=path)
     return out
+
+
+def _plain(obj: Any) -> Any:
+    """``obj`` as JSON reads it back (tuples become lists), to compare a
+    study's option with the one an earlier summary recorded."""
+    return json.loads(json.dumps(obj))
 
 
 def previous_topdown(work_dir: str) -> Optional[Dict[str, Any]]:

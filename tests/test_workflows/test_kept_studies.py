@@ -54,7 +54,7 @@ def test_seed_summaries_import_into_their_study():
     for study, paths in by_study.items():
         cfg = Config.fromfile(osp.join(ROOT, study))
         runs = imported_runs(paths, study, dict(cfg.data),
-                             cfg.retrain_epochs)
+                             cfg.retrain_epochs, cfg.get('width_match'))
         assert runs and all(seed in cfg.seeds for _, seed in runs)
         variants = {v['name'] for v in cfg.variants}
         assert {name for name, _ in runs} <= variants

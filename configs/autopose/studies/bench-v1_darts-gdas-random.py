@@ -12,6 +12,18 @@
 #   python tools/run_nas_study.py configs/autopose/studies/bench-v1_darts-gdas-random.py \
 #       --work-dir work_dirs/autopose_bench_v1 --threads 1 --skip-topdown
 data = dict(preset='synthcoco-bench-v1', seed=0)
+# every net retrained at the one GFLOPs of the cross-method table
+# (benchmarks/nas_evidence.md): the branch controller has no FLOPs budget,
+# so derived nets range 0.03-0.47 GFLOPs at the space's x2 (measured on
+# the seed-0 nets at x1-x3); the multiplier of the derived widths
+# (supernet branches 6/12/24/48, the head reads their sum) is chosen per
+# net, as DARTS chooses its evaluation network's width
+width_match = dict(
+    gflops=0.1,
+    tolerance=0.02,
+    choices=[{'model.backbone.channel_multiplier': m / 40,
+              'model.head.in_channels': sum(max(1, int(round(c * m / 40))) for c in (6, 12, 24, 48))}
+             for m in range(30, 121)])
 seeds = [0, 1, 2]
 retrain_epochs = 10
 flops_input_size = (96, 128)
