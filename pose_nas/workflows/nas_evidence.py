@@ -66,6 +66,7 @@ def method_rows(summary: Dict[str, Any], root: str,
                    n=row['n'], per_seed=row['per_seed'],
                    params_m=statistics.mean(row['params_m']),
                    gflops=statistics.mean(row['gflops']),
+                   gflops_range=(min(row['gflops']), max(row['gflops'])),
                    search_s=statistics.mean(search) if search else None,
                    retrain_s=statistics.mean(
                        r['timings_s']['retrain'] for r in runs),
@@ -82,8 +83,17 @@ def _fmt(value: Optional[float], spec: str) -> str:
     return '–' if value is None else format(value, spec)
 
 
+def _gflops_cell(row: Dict[str, Any]) -> str:
+    """Mean GFLOPs, with the seeds' range where the nets differ."""
+    lo, hi = row.get('gflops_range') or (row['gflops'], row['gflops'])
+    if f'{lo:.3f}' == f'{hi:.3f}':
+        return f"{row['gflops']:.3f}"
+    return f"{row['gflops']:.3f} ({lo:.3f}-{hi:.3f})"
+
+
 def cross_method_table(methods: Dict[str, List[Dict[str, Any]]]) -> str:
-    """Markdown: every method's variants in one table."""
+    """Markdown: every method's variants in one table (GFLOPs: the mean
+    over seeds, with their range where the seeds' nets differ)."""
     lines = [
         '| method | net | test AP (mean ± std, n) | params (M) | GFLOPs '
         '@128x96 | CPU ms (ORT, b1, 1 thread) | search wall time (min) | '
@@ -96,7 +106,7 @@ def cross_method_table(methods: Dict[str, List[Dict[str, Any]]]) -> str:
             lines.append(
                 f"| {method} | {r['variant']} | {r['mean']:.3f} ± "
                 f"{r['std']:.3f} ({r['n']}) | {r['params_m']:.2f} | "
-                f"{r['gflops']:.3f} | {_fmt(r['latency_ms'], '.1f')} | "
+                f"{_gflops_cell(r)} | {_fmt(r['latency_ms'], '.1f')} | "
                 f"{_fmt(search, '.1f')} | {r['retrain_s'] / 60:.1f} |")
     return '\n'.join(lines)
 
@@ -111,6 +121,13 @@ def method_section(method: str, summary: Dict[str, Any], path: str,
             f"`{study}`, seeds {summary['seeds']}, kept in "
             f'`{path}`.', '',
             markdown_table(summary['table'], summary['flops_input_size'])]
+    width = summary.get('width_match')
+    if width:
+        text[3:3] = [
+            f"Every net retrained at the width that puts it within "
+            f"{width.get('tolerance', 0.02):.0%} of {width['gflops']} GFLOPs "
+            f'(`width_match`; the random net drawn at the searched '
+            'GFLOPs before widening).', '']
     if summary.get('comparisons'):
         text += ['', 'Paired by seed:', '',
                  comparison_table(summary['comparisons'])]

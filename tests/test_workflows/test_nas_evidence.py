@@ -35,6 +35,23 @@ def test_rows_rebuild_the_nets_and_time_them():
         in table
 
 
+def test_gflops_range_and_width_match_are_shown():
+    from pose_nas.workflows.nas_evidence import method_section
+    row = dict(variant='darts1', mean=0.5, std=0.01, n=3, params_m=1.0,
+               gflops=0.104, gflops_range=(0.101, 0.108), search_s=60.0,
+               retrain_s=600.0, latency_ms=None)
+    table = cross_method_table({'EP': [row]})
+    assert '| 0.104 (0.101-0.108) |' in table
+    summary = dict(study='s.py', seeds=[0], table=[], comparisons=[],
+                   flops_input_size=[96, 128],
+                   width_match=dict(gflops=0.1, tolerance=0.02, choices=[]))
+    text = method_section('AutoPose', summary, 'k.json', REPO)
+    assert 'within 2% of 0.1 GFLOPs' in text
+    summary['width_match'] = None
+    assert 'width_match' not in method_section('PNFS', summary, 'k.json',
+                                               REPO)
+
+
 def test_run_config_prefers_the_kept_net(tmp_path):
     summary = _reference()
     rec = copy.deepcopy(summary['runs'][0])
