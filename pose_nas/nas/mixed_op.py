@@ -304,7 +304,16 @@ class MixedOp(nn.Module):
                 tau=self.tau,
                 hard=self.hard and self.mode == 'gumbel')
         if self.mode == 'gumbel' and self.hard:
-            index = int(weights.detach().argmax())
+            w = weights.detach()
+            if not (abs(float(w.max()) - 1) < 1e-4
+                    and abs(float(w.sum()) - 1) < 1e-4):
+                raise ValueError(
+                    "MixedOp in hard 'gumbel' mode got mixing weights that "
+                    f'are not one-hot ({[round(v, 3) for v in w.tolist()]}):'
+                    ' a space that passes its own weights must sample them '
+                    "(pose_nas.nas.arch.arch_weights(..., 'gumbel', tau, "
+                    'hard=True))')
+            index = int(w.argmax())
             out = self._run(index, x)
             return out * weights[index]
         out = None

@@ -46,6 +46,19 @@ def test_gumbel_soft_and_hard():
     assert alpha.grad.abs().sum() > 0  # straight-through gradient
 
 
+def test_hard_gumbel_refuses_weights_that_are_not_a_sample():
+    """A space that passes its own weights (PNFS's fabric) must pass a
+    one-hot sample in hard 'gumbel' mode: a softmax would run argmax (the
+    same op every step, 'none' from uniform logits) silently."""
+    m = MixedOp(4, 4, 1, CANDS, mode='gumbel', tau=1.0)
+    m.hard = True
+    with pytest.raises(ValueError, match='not one-hot'):
+        m(_x(), weights=F.softmax(torch.zeros(4), -1))
+    sample = F.gumbel_softmax(torch.zeros(4, requires_grad=True), tau=1.0,
+                              hard=True)
+    assert m(_x(), weights=sample).shape == (2, 4, 6, 6)
+
+
 def test_sampled_mode_runs_one_op_and_respects_active():
     m = MixedOp(4, 4, 1, CANDS, mode='sampled')
     alpha = torch.tensor([0., 0., 10., 0.])

@@ -39,7 +39,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 
-from pose_nas.nas.arch import SearchableMixin
+from pose_nas.nas.arch import SearchableMixin, arch_weights
+from pose_nas.nas.mixed_op import MixedOp
 from pose_nas.nas.derive_rules import derive_continuous
 from pose_nas.nas.genotype import Genotype, GenotypeError, validate_genotype
 from pose_nas.nas.ops import canonical_op_name
@@ -176,6 +177,10 @@ class NeuralFabric(BaseModule, SearchableMixin):
             self.arch_beta = nn.Parameter(
                 torch.zeros(self.num_cells, len(SOURCES)))
             self._beta_rows = {k: r for r, k in enumerate(self.cell_keys)}
+            # an edge whose mode / tau / hard a strategy sets (a list, so
+            # that it is not registered twice)
+            self._probe = [next(m for m in self.cells.modules()
+                                if isinstance(m, MixedOp))]
             return
 
         # ---------------- derived mode ----------------
@@ -332,8 +337,9 @@ class NeuralFabric(BaseModule, SearchableMixin):
         sizes = self.scale_sizes(inputs)
         if self.derived:
             alpha_w, beta_w = self.alpha_weights, self.beta_weights
-        else:
-            alpha_w = F.softmax(self.arch_alpha, dim=-1)
+        else:  # Gumbel modes sample per cell below
+            alpha_w = (F.softmax(self.arch_alpha, dim=-1)
+                       if self._edge_mode() == 'softmax' else None)
             beta_w = F.softmax(self.arch_beta, dim=-1)
         prev: List[Optional[torch.Tensor]] = inputs
         for j in self.layers:
@@ -349,10 +355,29 @@ class NeuralFabric(BaseModule, SearchableMixin):
                     for s in cell.source_scales
                 ]
                 outs.append(
-                    cell(srcs, alpha_w, beta_w[self._beta_rows[key]],
-                         sizes[i]))
+                    cell(srcs,
+                         self._gumbel_alpha() if alpha_w is None else alpha_w,
+                         beta_w[self._beta_rows[key]], sizes[i]))
             prev = outs
         return list(prev)
+
+    def _edge_mode(self) -> str:
+        """Search mode: how a strategy set the edges' :class:`MixedOp`
+        (``'softmax'``: DARTS's mixture of ``softmax(arch_alpha)``;
+        ``'gumbel'``: a Gumbel-softmax sample per edge and cell, one-hot
+        with ``hard`` (GDAS: one op runs per edge))."""
+        mode = self._probe[0].mode
+        if mode not in ('softmax', 'gumbel'):
+            raise ValueError(f"NeuralFabric: its edges are in mode {mode!r}"
+                             "; a fabric mixes its shared arch_alpha in "
+                             "'softmax' or 'gumbel' mode only")
+        return mode
+
+    def _gumbel_alpha(self) -> torch.Tensor:
+        """One cell's edge weights in ``'gumbel'`` mode: a sample per
+        edge at the edges' temperature."""
+        edge = self._probe[0]
+        return arch_weights(self.arch_alpha, 'gumbel', edge.tau, edge.hard)
 
     def extra_repr(self) -> str:
         return (f'C={self.channel_factor}, H={self.num_hidden}, '

@@ -231,6 +231,41 @@ def test_gradients_reach_arch_and_weights():
     assert len(arch_parameters(sub)) == 2
 
 
+def test_single_path_samples_one_op_per_edge_and_cell():
+    """GDAS on the fabric (the edges in hard 'gumbel' mode): every edge of
+    every cell runs one sampled op, and the straight-through weight carries
+    a gradient to arch_alpha from zero logits (the fabric once passed its
+    softmax to the edges, which then ran argmax = 'none' everywhere: the
+    logits never moved)."""
+    from pose_nas.nas import set_mixed_op_attr
+    from pose_nas.nas.mixed_op import MixedOp
+    torch.manual_seed(0)
+    sub = NeuralFabric(channel_factor=2, num_hidden=2)
+    set_mixed_op_attr(sub, mode='gumbel', tau=1.0, hard=True)
+    seen = []
+    for m in sub.modules():
+        if isinstance(m, MixedOp):
+            m.register_forward_pre_hook(
+                lambda mod, args, kwargs: seen.append(kwargs['weights']),
+                with_kwargs=True)
+    sub(_pyramid(sub, 16, 12))[0].pow(2).mean().backward()
+    assert seen and all(sorted(w.detach().tolist())[-1] == pytest.approx(1)
+                        and float(w.detach().sum()) == pytest.approx(1) for w in seen)
+    # samples differ between edges and cells, 'none' is not always chosen
+    picks = {int(w.argmax()) for w in seen}
+    assert len(picks) > 1
+    assert float(sub.arch_alpha.grad.abs().sum()) > 0
+    assert float(sub.arch_beta.grad.abs().sum()) > 0
+
+
+def test_a_mode_the_fabric_cannot_mix_is_refused():
+    from pose_nas.nas import set_mixed_op_attr
+    sub = NeuralFabric(channel_factor=2, num_hidden=1)
+    set_mixed_op_attr(sub, mode='sampled')
+    with pytest.raises(ValueError, match="edges are in mode 'sampled'"):
+        sub(_pyramid(sub, 16, 12))
+
+
 def test_backbone_gradients_and_edge_cells():
     torch.manual_seed(0)
     net = FabricBackbone(channel_factor=2, stem_channels=8, num_hidden=1)
