@@ -63,9 +63,8 @@ def _check_match(match: Dict[str, Any]) -> Dict[str, Any]:
 
 def _gflops(cfg: Config, input_size: Sequence[int]) -> float:
     """GFLOPs of ``cfg.model`` (built now, reading the genotype files)."""
-    from mmpose.registry import MODELS
     from pose_nas.deploy.complexity import model_complexity
-    return model_complexity(MODELS.build(cfg.model), input_size)['gflops']
+    return model_complexity(cfg, input_size)['gflops']
 
 
 def derive_random_arch(config: str,

@@ -15,6 +15,7 @@ from typing import Dict, Sequence, Union
 
 import torch
 import torch.nn as nn
+from mmengine.config import Config
 
 
 def conv_rule_macs(module: nn.Module, inputs: torch.Tensor) -> float:
@@ -48,10 +49,11 @@ def conv_rule_macs(module: nn.Module, inputs: torch.Tensor) -> float:
     return total[0] / inputs.shape[0]
 
 
-def model_complexity(model: Union[str, nn.Module],
+def model_complexity(model: Union[str, Config, nn.Module],
                      input_size: Sequence[int] = (192, 256),
                      conv_rule: bool = False) -> Dict[str, float]:
-    """Parameters and GFLOPs of a pose estimator (or a config file) at
+    """Parameters and GFLOPs of a pose estimator (or a config file, or a
+    loaded :class:`~mmengine.config.Config`, whose ``model`` is built) at
     ``input_size`` = (w, h): backbone + neck + head forward.
 
     Returns:
@@ -61,11 +63,10 @@ def model_complexity(model: Union[str, nn.Module],
     """
     from pose_nas.nas.cost import count_flops
     from .tensor_forward import TensorForward
-    if isinstance(model, str):
-        from mmengine.config import Config
+    if not isinstance(model, nn.Module):
         from mmengine.registry import init_default_scope
         from mmpose.registry import MODELS
-        cfg = Config.fromfile(model)
+        cfg = model if isinstance(model, Config) else Config.fromfile(model)
         init_default_scope(cfg.get('default_scope', 'mmpose'))
         model = MODELS.build(cfg.model)
     model = model.eval()

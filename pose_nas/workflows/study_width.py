@@ -63,12 +63,8 @@ def check_width_match(spec: Any, who: str) -> Dict[str, Any]:
 
 def _gflops(cfg: Config, input_size: Sequence[int]) -> float:
     """GFLOPs of ``cfg.model`` at ``input_size`` (w, h)."""
-    from mmengine.registry import init_default_scope
-    from mmpose.registry import MODELS
-
     from pose_nas.deploy.complexity import model_complexity
-    init_default_scope(cfg.get('default_scope', 'mmpose'))
-    return model_complexity(MODELS.build(cfg.model), input_size)['gflops']
+    return model_complexity(cfg, input_size)['gflops']
 
 
 def match_width(cfg: Config, spec: Dict[str, Any],
