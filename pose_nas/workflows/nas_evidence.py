@@ -131,4 +131,24 @@ def method_section(method: str, summary: Dict[str, Any], path: str,
     if summary.get('comparisons'):
         text += ['', 'Paired by seed:', '',
                  comparison_table(summary['comparisons'])]
-    return '\n'.join(text)
+    return '\n'.join(text + ['', reproduce_text(summary, study)])
+
+
+def reproduce_text(summary: Dict[str, Any], study: str) -> str:
+    """Markdown: the command that runs every row of a study, and where
+    the runs of a study split over invocations were kept."""
+    stem = osp.splitext(osp.basename(study))[0]
+    seeds = ' '.join(str(s) for s in summary['seeds'])
+    threads = summary.get('threads')
+    cmd = (f'python tools/run_nas_study.py {study} --work-dir '
+           f'work_dirs/{stem} --seeds {seeds}' +
+           (f' --threads {threads}' if threads else ''))
+    text = f'Every row: `{cmd}`.'
+    kept = sorted({r['imported_from'] for r in summary.get('runs', [])
+                   if r.get('imported_from')})
+    if kept:
+        text += (' These runs ran as one invocation per seed (and per '
+                 'variant group, `--seeds N --variants ...`), each kept '
+                 'with `tools/keep_study.py`, and were merged by the same '
+                 'command with `--import-runs ' + ' '.join(kept) + '`.')
+    return text

@@ -52,6 +52,24 @@ def test_gflops_range_and_width_match_are_shown():
                                                REPO)
 
 
+def test_every_section_gives_the_command_of_its_rows():
+    from pose_nas.workflows.nas_evidence import method_section
+    summary = dict(study='configs/x/studies/bench.py', seeds=[0, 1, 2],
+                   threads=1, table=[], comparisons=[],
+                   flops_input_size=[96, 128],
+                   runs=[dict(imported_from='k/seed1/summary.json'),
+                         dict(imported_from='k/seed0/summary.json'),
+                         dict(imported_from='k/seed0/summary.json')])
+    text = method_section('PNFS', summary, 'k.json', REPO)
+    assert ('`python tools/run_nas_study.py configs/x/studies/bench.py '
+            '--work-dir work_dirs/bench --seeds 0 1 2 --threads 1`') in text
+    assert ('--import-runs k/seed0/summary.json k/seed1/summary.json`'
+            in text)
+    summary['runs'] = [dict(variant='a')]  # one invocation, nothing kept
+    assert '--import-runs' not in method_section('PNFS', summary, 'k.json',
+                                                 REPO)
+
+
 def test_run_config_prefers_the_kept_net(tmp_path):
     summary = _reference()
     rec = copy.deepcopy(summary['runs'][0])
