@@ -21,7 +21,7 @@ from .config_retarget import retarget_config
 from .progress import Phases, closing_table, mmengine_progress, quiet
 from .metrics import latest_metrics, match_topdown_results
 from .tool_runner import (BackgroundTool, mmpose_tool_path, run_module,
-                          run_tool)
+                          run_tool, thread_env)
 
 DERIVE_MODULE = 'pose_nas.workflows.derive_cli'
 REPORT_SPLIT = 'test'
@@ -103,15 +103,6 @@ def save_initial_checkpoint(config_file: str, out_file: str) -> str:
     return out_file
 
 
-def _tool_env(threads: Optional[int]) -> Optional[Dict[str, str]]:
-    if threads is None:
-        return None
-    env = dict(os.environ)
-    for key in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
-        env[key] = str(int(threads))
-    return env
-
-
 def _prepare(cfg_file: str, coco_root: str, epochs: int, out_file: str,
              seed: int, num_workers: int,
              options: Optional[dict] = None) -> str:
@@ -180,7 +171,7 @@ def run_nas_workflow(method: str = DEFAULT_METHOD,
     os.makedirs(work_dir, exist_ok=True)
     if threads is None:
         threads = max(1, (os.cpu_count() or 2) // 2)
-    env = _tool_env(threads)
+    env = thread_env(threads)
     show = mmengine_progress()
     summary: Dict[str, Any] = dict(method=method, what=spec['what'],
                                    work_dir=work_dir, seed=seed,

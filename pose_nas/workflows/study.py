@@ -50,7 +50,7 @@ from mmengine.config import Config
 from pose_nas.deploy.complexity import model_complexity
 from pose_nas.datasets.heldout_split import check_search_never_reads
 from .config_retarget import retarget_config
-from .metrics import latest_metrics, match_topdown_results
+from .metrics import latest_metrics
 from .study_checks import check_seeds, check_study, resolve, with_seed
 from .study_records import (imported_runs, previous_runs,
                             previous_topdown)
@@ -58,7 +58,9 @@ from .study_width import check_width_match, match_width
 from .study_stats import (arch_movement, comparison_table, comparisons,
                           default_pairs, markdown_table, movement_table,
                           plot_study, summarize)
-from .tool_runner import mmpose_tool_path, run_module, run_tool
+from .study_topdown import run_topdown
+from .tool_runner import (last_checkpoint, mmpose_tool_path, run_module,
+                          run_tool, thread_env)
 
 # the derive command line (tools/derive_arch.py), run as a module of the
 # package so that an installed pose_nas needs no source checkout
@@ -88,24 +90,6 @@ def study_splits(data: dict) -> Dict[str, int]:
             for split in ('train', 'val', REPORT_SPLIT)}
 
 
-def _last_checkpoint(work_dir: str, epochs: int) -> str:
-    ckpt = osp.join(work_dir, f'epoch_{epochs}.pth')
-    if not osp.isfile(ckpt):
-        raise FileNotFoundError(f'training did not write {ckpt}')
-    return ckpt
-
-
-def _tool_env(threads: Optional[int]) -> Optional[Dict[str, str]]:
-    """Environment of the tool subprocesses: ``threads`` intra-op threads
-    (OpenMP / MKL), or the inherited environment."""
-    if not threads:
-        return None
-    env = dict(os.environ)
-    for key in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
-        env[key] = str(int(threads))
-    return env
-
-
 def _report_files(coco_root: str) -> List[str]:
     return [osp.join(coco_root, 'annotations',
                      f'person_keypoints_{REPORT_SPLIT}.json')]
@@ -119,7 +103,7 @@ def run_variant(study: Config, study_file: str, variant: dict, seed: int,
     """One variant at one seed: [search -> derive ->] retrain -> test
     (``done``: the finished runs, where a FLOPs-matched random variant
     finds its target)."""
-    env = _tool_env(threads)
+    env = thread_env(threads)
     variant = with_seed(copy.deepcopy(dict(variant)), seed)
     os.makedirs(out_dir, exist_ok=True)
     rec: Dict[str, Any] = dict(variant=variant['name'], seed=seed,
@@ -158,7 +142,7 @@ def run_variant(study: Config, study_file: str, variant: dict, seed: int,
         t = time.time()
         derived_dir = osp.join(out_dir, 'derived')
         run_module(DERIVE_MODULE, [
-            search_cfg, _last_checkpoint(search_dir, epochs), '--out-dir',
+            search_cfg, last_checkpoint(search_dir, epochs), '--out-dir',
             derived_dir, *[str(a) for a in variant.get('derive_args', [])]
         ], osp.join(out_dir, 'derive.log'), env=env)
         found = sorted(glob.glob(osp.join(derived_dir, '*_derived.py')))
@@ -194,7 +178,7 @@ def run_variant(study: Config, study_file: str, variant: dict, seed: int,
              osp.join(retrain_dir, 'train.log'), env=env)
     rec['timings_s']['retrain'] = round(time.time() - t, 1)
     t = time.time()
-    ckpt = _last_checkpoint(retrain_dir, epochs)
+    ckpt = last_checkpoint(retrain_dir, epochs)
     test_dir = osp.join(out_dir, 'test')
     run_tool(test_tool, [retrain_cfg, ckpt, '--work-dir', test_dir],
              osp.join(out_dir, 'test.log'), env=env)
@@ -236,59 +220,6 @@ def _random_flops_matched(study: Config, study_file: str, variant: dict,
                               gflops=result['gflops'], trial=result['trial'],
                               walk=result.get('walk'))
     return result['config']
-
-
-def run_topdown(study: Config, study_file: str, run: Dict[str, Any],
-                paths: dict, work_dir: str, num_workers: int = 2,
-                det_checkpoint: Optional[str] = None,
-                det_config: Optional[str] = None,
-                threads: Optional[int] = None) -> Dict[str, Any]:
-    """Train the study's detector (or reuse one) and run detector -> pose on
-    held-out images with the chosen variant's retrained model."""
-    import mmdet
-
-    from pose_nas.apis.inference import (init_topdown_inferencer,
-                                         topdown_predict)
-    td = study.topdown
-    coco_root = osp.dirname(osp.dirname(paths['val']['ann_file']))
-    out: Dict[str, Any] = dict(variant=run['variant'], seed=run['seed'])
-    det_dir = osp.join(work_dir, 'detector')
-    if det_checkpoint is None:
-        epochs = int(td.get('det_epochs', 20))
-        cfg = retarget_config(
-            Config.fromfile(resolve(study_file, td['det_config'])),
-            coco_root, epochs, num_workers=num_workers)
-        cfg.randomness = dict(seed=int(study.data.get('seed', 0)))
-        os.makedirs(det_dir, exist_ok=True)
-        det_config = osp.join(det_dir, 'det_config.py')
-        cfg.dump(det_config)
-        det_train = osp.join(osp.dirname(mmdet.__file__), '.mim', 'tools',
-                             'train.py')
-        run_tool(det_train, [det_config, '--work-dir', det_dir],
-                 osp.join(det_dir, 'train.log'), env=_tool_env(threads))
-        det_checkpoint = _last_checkpoint(det_dir, epochs)
-        try:
-            out['detector_val'] = latest_metrics(det_dir)
-        except (FileNotFoundError, ValueError):  # no box found at all
-            out['detector_val'] = {}
-    elif det_config is None:
-        raise ValueError('a detector checkpoint needs its config')
-    images = sorted(glob.glob(osp.join(paths[REPORT_SPLIT]['img_dir'],
-                                       '*')))
-    images = images[-int(td.get('num_images', 10)):]
-    demo_dir = osp.join(work_dir, 'topdown')
-    inferencer = init_topdown_inferencer(run['config'], run['checkpoint'],
-                                         det_config, det_checkpoint,
-                                         device='cpu')
-    results = topdown_predict(
-        inferencer, images, bbox_thr=float(td.get('bbox_thr', 0.1)),
-        vis_out_dir=osp.join(demo_dir, 'visualizations'),
-        pred_out_dir=osp.join(demo_dir, 'predictions'))
-    out['match'] = match_topdown_results(
-        results, paths[REPORT_SPLIT]['ann_file'], images)
-    out['det_config'], out['det_checkpoint'] = det_config, det_checkpoint
-    out['visualizations'] = osp.join(demo_dir, 'visualizations')
-    return out
 
 
 def run_study(study_file: str,
@@ -411,6 +342,6 @@ def run_study(study_file: str,
             summary['topdown'] = run_topdown(study, study_file, runs[0],
                                              paths, work_dir, num_workers,
                                              det_checkpoint, det_config,
-                                             threads)
+                                             threads, REPORT_SPLIT)
             write()
     return summary

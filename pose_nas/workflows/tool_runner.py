@@ -26,8 +26,29 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 __all__ = [
     'mmpose_tool_path', 'run_mmpose_tool', 'mmpose_tool_main', 'run_tool',
-    'run_module', 'BackgroundTool'
+    'run_module', 'BackgroundTool', 'thread_env', 'last_checkpoint'
 ]
+
+
+def thread_env(threads: Optional[int]) -> Optional[Dict[str, str]]:
+    """Environment of a tool subprocess with ``threads`` intra-op threads
+    (OpenMP / MKL), or None (the inherited environment) when ``threads``
+    is not set."""
+    if not threads:
+        return None
+    env = dict(os.environ)
+    for key in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+        env[key] = str(int(threads))
+    return env
+
+
+def last_checkpoint(work_dir: str, epochs: int) -> str:
+    """``work_dir/epoch_{epochs}.pth``, the checkpoint a training run of
+    ``epochs`` epochs writes last; FileNotFoundError naming it if absent."""
+    ckpt = osp.join(work_dir, f'epoch_{epochs}.pth')
+    if not osp.isfile(ckpt):
+        raise FileNotFoundError(f'training did not write {ckpt}')
+    return ckpt
 
 
 def mmpose_tool_path(name: str) -> str:

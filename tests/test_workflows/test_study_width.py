@@ -84,7 +84,7 @@ def test_the_study_retrains_the_widened_net(tmp_path, repo_root,
     calls = []
     monkeypatch.setattr(study_mod, 'run_tool',
                         lambda tool, args, log, env=None: calls.append(args))
-    monkeypatch.setattr(study_mod, '_last_checkpoint',
+    monkeypatch.setattr(study_mod, 'last_checkpoint',
                         lambda d, e: osp.join(d, 'epoch_1.pth'))
     monkeypatch.setattr(study_mod, 'latest_metrics',
                         lambda d: {'coco/AP': 0.5})

@@ -1,5 +1,6 @@
 # Copyright (c) pose_nas contributors. All rights reserved.
 import json
+import os
 import os.path as osp
 
 import numpy as np
@@ -129,3 +130,19 @@ def test_background_tool_is_stopped_when_the_caller_fails(tmp_path):
         with BackgroundTool(script, [], str(tmp_path / 'log')) as job:
             raise ValueError('the search failed')
     assert job.proc.returncode is not None  # terminated, not left running
+
+
+def test_thread_env_sets_openmp_and_mkl_threads_or_inherits():
+    from pose_nas.workflows.tool_runner import thread_env
+    assert thread_env(None) is None and thread_env(0) is None
+    env = thread_env(3)
+    assert env['OMP_NUM_THREADS'] == env['MKL_NUM_THREADS'] == '3'
+    assert env['PATH'] == os.environ['PATH']  # the rest is inherited
+
+
+def test_last_checkpoint_names_the_missing_file(tmp_path):
+    from pose_nas.workflows.tool_runner import last_checkpoint
+    with pytest.raises(FileNotFoundError, match='epoch_4.pth'):
+        last_checkpoint(str(tmp_path), 4)
+    (tmp_path / 'epoch_4.pth').write_bytes(b'')
+    assert last_checkpoint(str(tmp_path), 4) == str(tmp_path / 'epoch_4.pth')
