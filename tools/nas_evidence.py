@@ -27,8 +27,10 @@ split of `synthcoco-bench-v1` (4000 images) and tested on its test split
 training images (weights / architecture on disjoint parts of them) for 4
 epochs. AP is MMPose's COCO AP with ground-truth boxes. Wall times are of
 one process on one thread of a 2-core VM (two study processes ran at once);
-latency is ONNX Runtime, batch 1, one thread, pinned, measured when this
-file was written.
+latency is ONNX Runtime, batch 1, one thread, pinned, the fastest of 3
+rounds of 20 calls of seed 0's net, measured when this file was written
+(on this VM repeated measurements of one net spread by up to about 15 %:
+read latency differences under 20 % as noise).
 
 Written by:
 
@@ -54,7 +56,8 @@ def main():
     sys.path.insert(0, ROOT)
     import pose_nas  # noqa: F401
     from pose_nas.workflows.nas_evidence import (cross_method_table,
-                                                 method_rows, method_section)
+                                                 method_rows, method_section,
+                                                 verdicts_table)
     studies = []
     if args.reference:
         studies.append(('reference', args.reference))
@@ -78,7 +81,10 @@ def main():
                                  comparisons=summary.get('comparisons'))
     command = 'python tools/nas_evidence.py ' + ' '.join(sys.argv[1:])
     text = [HEADER.format(command=command), '## All methods', '',
-            cross_method_table(methods), '', '## Per method', '',
+            cross_method_table(methods), '', '## Paired by seed, all methods',
+            '', verdicts_table({m: v['comparisons']
+                                for m, v in summaries.items()}), '',
+            '## Per method', '',
             '\n\n'.join(sections)]
     with open(args.out + '.md', 'w') as f:
         f.write('\n'.join(text) + '\n')

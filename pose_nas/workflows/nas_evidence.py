@@ -111,6 +111,21 @@ def cross_method_table(methods: Dict[str, List[Dict[str, Any]]]) -> str:
     return '\n'.join(lines)
 
 
+def verdicts_table(comparisons: Dict[str, List[Dict[str, Any]]]) -> str:
+    """Markdown: every method's paired comparisons in one table (the
+    difference of the seeds' test AP, its 95 % t interval, the verdict)."""
+    lines = ['| method | a - b | mean ± std (n) | 95 % t interval | '
+             'verdict |', '| --- | --- | --- | --- | --- |']
+    for method, cmps in comparisons.items():
+        for c in cmps or []:
+            t = ('–' if c['t_ci95'] is None else
+                 f"[{c['t_ci95'][0]:+.3f}, {c['t_ci95'][1]:+.3f}]")
+            lines.append(f"| {method} | {c['a']} - {c['b']} | "
+                         f"{c['mean']:+.3f} ± {c['std']:.3f} ({c['n']}) | "
+                         f'{t} | {c["verdict"]} |')
+    return '\n'.join(lines)
+
+
 def method_section(method: str, summary: Dict[str, Any], path: str,
                    root: str) -> str:
     """Markdown: one method's study table and paired comparisons."""
@@ -142,7 +157,8 @@ def reproduce_text(summary: Dict[str, Any], study: str) -> str:
     threads = summary.get('threads')
     cmd = (f'python tools/run_nas_study.py {study} --work-dir '
            f'work_dirs/{stem} --seeds {seeds}' +
-           (f' --threads {threads}' if threads else ''))
+           (f' --threads {threads}' if threads else '') +
+           ('' if summary.get('topdown') else ' --skip-topdown'))
     text = f'Every row: `{cmd}`.'
     kept = sorted({r['imported_from'] for r in summary.get('runs', [])
                    if r.get('imported_from')})

@@ -62,7 +62,8 @@ def test_every_section_gives_the_command_of_its_rows():
                          dict(imported_from='k/seed0/summary.json')])
     text = method_section('PNFS', summary, 'k.json', REPO)
     assert ('`python tools/run_nas_study.py configs/x/studies/bench.py '
-            '--work-dir work_dirs/bench --seeds 0 1 2 --threads 1`') in text
+            '--work-dir work_dirs/bench --seeds 0 1 2 --threads 1 '
+            '--skip-topdown`') in text
     assert ('--import-runs k/seed0/summary.json k/seed1/summary.json`'
             in text)
     summary['runs'] = [dict(variant='a')]  # one invocation, nothing kept
@@ -101,6 +102,9 @@ def test_tool_writes_markdown_and_json(tmp_path, monkeypatch, capsys):
     md = open(out + '.md').read()
     assert '| reference | baseline | 0.509 ± 0.009 (3) |' in md
     assert 'python tools/nas_evidence.py --reference' in md
+    assert ('| reference | baseline - weak-c8 | +0.186 ± 0.006 (3) | '
+            '[+0.170, +0.202] | baseline better |') in md
+    assert '--seeds 0 1 2 --threads 2 --skip-topdown`' in md
     assert json.load(open(out + '.json'))['methods']['reference']['rows']
     monkeypatch.setattr(sys, 'argv', [
         'nas_evidence.py', '--study', 'nothing', '--out', out])
