@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from mmengine.config import Config
 
 from .study_checks import resolve
-from .study_stats import comparison_table, markdown_table
+from .study_stats import comparison_table, markdown_table, t_interval_cell
 
 
 def run_config(summary: Dict[str, Any], rec: Dict[str, Any],
@@ -118,8 +118,7 @@ def verdicts_table(comparisons: Dict[str, List[Dict[str, Any]]]) -> str:
              'verdict |', '| --- | --- | --- | --- | --- |']
     for method, cmps in comparisons.items():
         for c in cmps or []:
-            t = ('–' if c['t_ci95'] is None else
-                 f"[{c['t_ci95'][0]:+.3f}, {c['t_ci95'][1]:+.3f}]")
+            t = t_interval_cell(c)
             lines.append(f"| {method} | {c['a']} - {c['b']} | "
                          f"{c['mean']:+.3f} ± {c['std']:.3f} ({c['n']}) | "
                          f'{t} | {c["verdict"]} |')

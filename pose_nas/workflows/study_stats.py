@@ -158,6 +158,12 @@ def comparisons(runs: List[Dict[str, Any]], names: Sequence[str],
     return out
 
 
+def t_interval_cell(cmp: Dict[str, Any]) -> str:
+    """A comparison's 95 % t interval as a table cell ('–' when n < 2)."""
+    ci = cmp['t_ci95']
+    return '–' if ci is None else f'[{ci[0]:+.3f}, {ci[1]:+.3f}]'
+
+
 def comparison_table(cmps: List[Dict[str, Any]]) -> str:
     """Markdown table of :func:`comparisons`."""
     if not cmps:
@@ -171,8 +177,7 @@ def comparison_table(cmps: List[Dict[str, Any]]) -> str:
     for c in cmps:
         per = ', '.join(f'{s}: {d:+.3f}' for s, d in zip(c['seeds'],
                                                           c['diffs']))
-        t = ('–' if c['t_ci95'] is None else
-             f"[{c['t_ci95'][0]:+.3f}, {c['t_ci95'][1]:+.3f}]")
+        t = t_interval_cell(c)
         bs = c['bootstrap_ci95']
         lines.append(
             f"| {c['a']} - {c['b']} | {per} | {c['mean']:+.3f} ± "
