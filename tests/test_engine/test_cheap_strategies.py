@@ -248,7 +248,7 @@ def test_pc_under_ddp_ranks_stay_identical(tmp_path):
                                                              ''))
     proc = subprocess.run(
         [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-         '--master_port=29537', osp.join(repo, 'tools/train.py'), path,
+         '--standalone', osp.join(repo, 'tools/train.py'), path,
          '--launcher', 'pytorch'], cwd=repo, env=env, capture_output=True,
         text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -150,7 +150,7 @@ def test_ddp_ranks_agree(tmp_path, data_root):
                      extra_hooks=[dict(type='DumpNASStateHook',
                                        out_dir=dump_dir)])
     cmd = [sys.executable, '-m', 'torch.distributed.run',
-           '--nproc_per_node=2', '--master_port=29531',
+           '--nproc_per_node=2', '--standalone',
            osp.join(REPO, 'tools/train.py'), cfg, '--work-dir',
            str(tmp_path / 'w'), '--launcher', 'pytorch']
     proc = subprocess.run(cmd, cwd=REPO, env=_env(), capture_output=True,

@@ -180,7 +180,7 @@ def test_ddp_ranks_agree(tmp_path, data_root):
     cfg = _search_cfg(str(tmp_path / 'ddp.py'), data_root,
                       hooks=[dict(type='DumpNASStateHook', out_dir=dump)])
     _run(['-m', 'torch.distributed.run', '--nproc_per_node=2',
-          '--master_port=29537', osp.join(REPO, 'tools/train.py'), cfg,
+          '--standalone', osp.join(REPO, 'tools/train.py'), cfg,
           '--work-dir', tmp_path / 'w', '--launcher', 'pytorch'])
     r0 = json.load(open(osp.join(dump, 'rank0.json')))
     r1 = json.load(open(osp.join(dump, 'rank1.json')))

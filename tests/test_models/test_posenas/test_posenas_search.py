@@ -166,7 +166,7 @@ def test_ddp_ranks_agree(tmp_path, data_root):
     cfg = _search_cfg(str(tmp_path / 'ddp.py'), data_root, epochs=2,
                       hooks=[dict(type='DumpNASStateHook', out_dir=dump)])
     _run('torch.distributed.run', '--nproc_per_node=2',
-         '--master_port=29547', osp.join(REPO, 'tools/train.py'), cfg,
+         '--standalone', osp.join(REPO, 'tools/train.py'), cfg,
          '--work-dir', str(tmp_path / 'w'), '--launcher', 'pytorch',
          module=True)
     r0 = json.load(open(osp.join(dump, 'rank0.json')))
